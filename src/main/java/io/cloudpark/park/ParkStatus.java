@@ -1,0 +1,13 @@
+package io.cloudpark.park;
+
+/** Where a parked call is in its life, while it is still parked. */
+public enum ParkStatus {
+    /** Accepted and stored; the parked party is being put on hold. Not yet retrievable. */
+    HOLDING,
+    /** On hold and announced; may be retrieved. */
+    PARKED,
+    /** Claimed by one retriever; nobody else can take it. */
+    RETRIEVING,
+    /** Claimed by the recall timer; ringing the parker. */
+    RECALLING
+}

@@ -1,0 +1,51 @@
+package io.cloudpark.park;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where parked calls and park history are kept. Every method is one transaction; every method may throw
+ * {@link StoreUnavailableException} when the database cannot be reached.
+ */
+public interface ParkedCallStore {
+
+    /**
+     * Stores {@code call} (status {@link ParkStatus#HOLDING}) unless {@code maxPerExtension} calls are already parked
+     * at its extension (counted in the same transaction, so concurrent parks cannot overfill it).
+     *
+     * @return false when the extension is full, nothing stored
+     */
+    boolean insertHolding(ParkedCall call, int maxPerExtension);
+
+    /** Atomically moves the call from {@code from} to {@code to}; false if it is not (or no longer) in {@code from}. */
+    boolean transition(String id, ParkStatus from, ParkStatus to);
+
+    /**
+     * HOLDING → PARKED, bumps the extension's park-info version and returns its full state (reason "parked"), all in
+     * one transaction. Empty if the call was not HOLDING (it ended meanwhile).
+     */
+    Optional<ParkInfo> markParked(String id);
+
+    /**
+     * Ends the call: removes it from the parked calls, records it in the history with its resolution, bumps the
+     * extension's park-info version and returns its full state (reason = {@link Resolution#noticeReason()},
+     * park-id = the call), all in one transaction. Empty if the call had already ended: exactly one end wins.
+     */
+    Optional<ParkInfo> end(String id, Resolution resolution, Instant endedAt, String endedBy);
+
+    /** The state of one extension without changing it (reason as given, park-id null). */
+    ParkInfo snapshot(long tenantId, String extension, String reason);
+
+    /** Calls parked at one extension now, in any status, oldest first. */
+    List<ParkedCall> parkedAt(long tenantId, String extension);
+
+    /** Calls parked anywhere in the tenant now, oldest first. */
+    List<ParkedCall> parkedInTenant(long tenantId);
+
+    /** One parked call, only if it belongs to that tenant. */
+    Optional<ParkedCall> find(long tenantId, String id);
+
+    /** Ended parks of the tenant, newest first, at most {@code limit}. */
+    List<EndedPark> history(long tenantId, int limit);
+}

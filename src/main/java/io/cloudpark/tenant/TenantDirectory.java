@@ -1,0 +1,29 @@
+package io.cloudpark.tenant;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.cloudpark.park.ParkingPolicy;
+
+/** Tenants and their extensions. Methods may throw {@code StoreUnavailableException}. */
+public interface TenantDirectory {
+
+    Optional<Tenant> tenantByDomain(String domain);
+
+    /** Creates a tenant with the default policy; throws {@link TenantExistsException} if the domain is taken. */
+    Tenant createTenant(String domain, String name);
+
+    long countTenants();
+
+    /** Replaces the tenant's policy; empty if there is no such tenant. */
+    Optional<Tenant> updatePolicy(String domain, ParkingPolicy policy);
+
+    Optional<Extension> extension(long tenantId, String number);
+
+    /** Creates or updates an extension; {@code created} tells which. */
+    PutResult putExtension(long tenantId, String number, String displayName, String ha1);
+
+    List<Extension> extensions(long tenantId);
+
+    record PutResult(Extension extension, boolean created) { }
+}
