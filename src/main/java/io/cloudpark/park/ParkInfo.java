@@ -17,4 +17,9 @@ public record ParkInfo(long tenantId, String extension, long version, String rea
     public ParkInfo {
         calls = List.copyOf(calls);
     }
+
+    /** The calls devices are told about: a call still being put on hold is not retrievable yet. */
+    public List<ParkedCall> announced() {
+        return calls.stream().filter(call -> call.status() != ParkStatus.HOLDING).toList();
+    }
 }

@@ -1,0 +1,87 @@
+package io.cloudpark.app;
+
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.servlet.ServletContext;
+
+import org.apache.log4j.Logger;
+
+import io.cloudpark.park.ParkService;
+import io.cloudpark.store.Database;
+
+/**
+ * Everything one deployment of cloudpark shares between its SIP and HTTP sides: the configuration, the store, the
+ * park service, the timers and the counters. Created when the application starts, closed when it stops.
+ */
+public final class CloudparkApp {
+    private static final Logger LOG = Logger.getLogger(CloudparkApp.class);
+    static final String ATTRIBUTE = CloudparkApp.class.getName();
+
+    private final Config config;
+    private final Database database;
+    private final Clock clock = Clock.systemUTC();
+    private final ParkService parkService;
+    private final ScheduledExecutorService scheduler;
+    private final Metrics metrics = new Metrics();
+
+    private CloudparkApp(Config config, Database database) {
+        this.config = config;
+        this.database = database;
+        this.parkService = new ParkService(database.tenants(), database.parkedCalls(), clock, config.nodeId());
+        AtomicInteger threads = new AtomicInteger();
+        this.scheduler = Executors.newScheduledThreadPool(2, task -> {
+            Thread t = new Thread(task, "cloudpark-timer-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    static CloudparkApp start(Config config) {
+        LOG.info("starting cloudpark: " + config);
+        Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        if (config.demoTenant()) {
+            DemoTenant.seedIfEmpty(database.tenants());
+        }
+        return new CloudparkApp(config, database);
+    }
+
+    void stop() {
+        scheduler.shutdownNow();
+        database.close();
+    }
+
+    public static CloudparkApp of(ServletContext context) {
+        CloudparkApp app = (CloudparkApp) context.getAttribute(ATTRIBUTE);
+        if (app == null) {
+            throw new IllegalStateException("cloudpark did not start: see the log");
+        }
+        return app;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public ParkService parkService() {
+        return parkService;
+    }
+
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+}

@@ -1,0 +1,103 @@
+package io.cloudpark.sip;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.servlet.sip.Address;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+
+import org.apache.log4j.Logger;
+
+import io.cloudpark.tenant.Binding;
+import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.Tenant;
+
+/**
+ * A call between two extensions of one tenant, through the PBX (B2BUA):
+ * <pre>
+ *  caller            PBX                 callee's devices
+ *    | INVITE 102     |                         |
+ *    |--------------->| INVITE (one per device) |
+ *    |                |------------------------>|
+ *    |     180        |<------------ 180 -------|
+ *    |<---------------|<------------ 200 -------|  first 2xx wins; CANCEL to the others
+ *    |     200        |                         |
+ *    |<---------------|                         |
+ *    | ACK            | ACK (with the caller's) |
+ *    |--------------->|------------------------>|
+ * </pre>
+ * Both legs stay with the PBX, so either side can later park the other by REFER.
+ */
+final class CallFlow {
+    private static final Logger LOG = Logger.getLogger(CallFlow.class);
+
+    private final SipCore core;
+
+    CallFlow(SipCore core) {
+        this.core = core;
+    }
+
+    void start(SipServletRequest invite, Tenant tenant, Extension caller, String dialled) throws Exception {
+        Optional<Extension> callee = core.directory.extension(tenant.id(), dialled);
+        if (callee.isEmpty()) {
+            LOG.info("404 to INVITE from " + caller.number() + "@" + tenant.domain() + ": no extension " + dialled);
+            SipMessages.answer(invite, 404, "Not Found");
+            return;
+        }
+        List<Binding> devices = core.devicesOf(tenant, dialled);
+        if (devices.isEmpty()) {
+            SipMessages.answer(invite, 480, "Temporarily Unavailable");
+            return;
+        }
+        Leg callerLeg = Leg.attach(invite.getSession(), tenant, SipCore.partyOf(tenant, caller), caller.number());
+        byte[] offer = SipMessages.body(invite);
+        Address from = core.address(callerLeg.party());
+        Address to = core.address(SipCore.partyOf(tenant, callee.get()));
+        callerLeg.forking(Fork.ring(core.factory, core.handler, invite.getApplicationSession(), from, to, devices, offer,
+                Map.of(), tenant, SipCore.partyOf(tenant, callee.get()), dialled, new Fork.Listener() {
+                    @Override
+                    public void ringing(SipServletResponse provisional) throws Exception {
+                        if (!invite.isCommitted() && provisional.getStatus() > 100) {
+                            SipServletResponse relayed = invite.createResponse(provisional.getStatus());
+                            SipMessages.copyBody(provisional, relayed);
+                            relayed.send();
+                        }
+                    }
+
+                    @Override
+                    public void answered(SipServletResponse answer, Leg calleeLeg) throws Exception {
+                        connect(invite, callerLeg, answer, calleeLeg);
+                    }
+
+                    @Override
+                    public void failed(int status) {
+                        SipMessages.answer(invite, status, null);
+                    }
+                }));
+    }
+
+    private static void connect(SipServletRequest invite, Leg callerLeg, SipServletResponse answer, Leg calleeLeg)
+            throws Exception {
+        if (invite.isCommitted()) {
+            // the caller gave up while the callee answered
+            SipMessages.ack(answer, null);
+            SipMessages.hangUp(calleeLeg);
+            return;
+        }
+        Leg.bridge(callerLeg, calleeLeg);
+        callerLeg.awaitAck(answer);
+        SipServletResponse ok = invite.createResponse(200);
+        callerLeg.sentSdp(SipMessages.copyBody(answer, ok));
+        ok.send();
+    }
+
+    /** The caller's CANCEL (the container has already answered it and the INVITE): stop ringing. */
+    void cancelled(SipServletRequest cancel) {
+        Leg callerLeg = Leg.of(cancel.getSession());
+        if (callerLeg != null && callerLeg.fork() != null) {
+            callerLeg.fork().cancel();
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.cloudpark.sip;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import javax.servlet.ServletException;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServlet;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipURI;
+
+import org.apache.log4j.Logger;
+
+import io.cloudpark.app.CloudparkApp;
+import io.cloudpark.park.FeatureRequest;
+import io.cloudpark.park.StoreUnavailableException;
+import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.Tenant;
+
+/** The one SIP servlet: sends each request to its call flow, and each answer to the step that waits for it. */
+public final class CloudparkSipServlet extends SipServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(CloudparkSipServlet.class);
+    private static final String ALLOW = "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, OPTIONS, INFO, UPDATE, MESSAGE, REGISTER";
+
+    private transient SipCore core;
+    private transient DigestAuthenticator authenticator;
+    private transient Registrar registrar;
+    private transient CallFlow calls;
+    private transient InDialogRelay relay;
+    private transient HangupFlow hangups;
+    private transient ParkFlow parks;
+    private transient RetrieveFlow retrieves;
+
+    @Override
+    public void init() throws ServletException {
+        super.init();
+        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        core = new SipCore(factory, getServletName(), CloudparkApp.of(getServletContext()));
+        authenticator = new DigestAuthenticator(core.directory, core.app.clock());
+        registrar = new Registrar(core, authenticator);
+        calls = new CallFlow(core);
+        relay = new InDialogRelay();
+        hangups = new HangupFlow(core);
+        RecallFlow recall = new RecallFlow(core);
+        parks = new ParkFlow(core, recall);
+        retrieves = new RetrieveFlow(core, recall);
+    }
+
+    @Override
+    protected void doRequest(SipServletRequest request) throws ServletException, IOException {
+        try {
+            super.doRequest(request);
+        } catch (StoreUnavailableException e) {
+            LOG.error("503 to " + request.getMethod() + ": store unavailable: " + e.getMessage());
+            SipMessages.answer(request, 503, "Service Unavailable");
+        } catch (ServletException | IOException | RuntimeException e) {
+            LOG.error("500 to " + request.getMethod() + " " + request.getRequestURI(), e);
+            SipMessages.answer(request, 500, "Server Internal Error");
+        }
+    }
+
+    @Override
+    protected void doRegister(SipServletRequest request) throws ServletException, IOException {
+        call(() -> registrar.register(request));
+    }
+
+    @Override
+    protected void doInvite(SipServletRequest invite) throws ServletException, IOException {
+        if (!invite.isInitial()) {
+            call(() -> relay.relay(invite));
+            return;
+        }
+        Optional<Tenant> tenant = core.tenantOf(invite);
+        if (tenant.isEmpty()) {
+            LOG.info("404 to INVITE for unknown domain " + invite.getRequestURI());
+            SipMessages.answer(invite, 404, "Not Found");
+            return;
+        }
+        Optional<Extension> caller = authenticator.authenticate(invite, tenant.get(), DigestAuthenticator.Challenge.PROXY);
+        if (caller.isEmpty()) {
+            return;
+        }
+        String dialled = ((SipURI) invite.getRequestURI()).getUser();
+        FeatureRequest request = FeatureRequest.parse(dialled, tenant.get().policy());
+        if (request instanceof FeatureRequest.Retrieve retrieve) {
+            retrieves.start(invite, tenant.get(), caller.get(), retrieve);
+        } else if (request instanceof FeatureRequest.Park) {
+            SipMessages.answer(invite, 501, "Park by attended transfer is not supported yet");
+        } else if (request instanceof FeatureRequest.Malformed malformed) {
+            LOG.info("404 to INVITE " + invite.getRequestURI() + ": " + malformed.reason());
+            SipMessages.answer(invite, 404, "Not Found");
+        } else {
+            call(() -> calls.start(invite, tenant.get(), caller.get(), dialled));
+        }
+    }
+
+    @Override
+    protected void doAck(SipServletRequest ack) {
+        relay.ack(ack);
+    }
+
+    @Override
+    protected void doCancel(SipServletRequest cancel) {
+        calls.cancelled(cancel);
+    }
+
+    @Override
+    protected void doBye(SipServletRequest bye) {
+        hangups.bye(bye);
+    }
+
+    @Override
+    protected void doRefer(SipServletRequest refer) throws ServletException, IOException {
+        call(() -> parks.refer(refer));
+    }
+
+    @Override
+    protected void doUpdate(SipServletRequest request) throws ServletException, IOException {
+        call(() -> relay.relay(request));
+    }
+
+    @Override
+    protected void doInfo(SipServletRequest request) throws ServletException, IOException {
+        call(() -> relay.relay(request));
+    }
+
+    @Override
+    protected void doMessage(SipServletRequest request) throws ServletException, IOException {
+        if (request.isInitial()) {
+            SipMessages.answer(request, 405, "Method Not Allowed");
+        } else {
+            call(() -> relay.relay(request));
+        }
+    }
+
+    @Override
+    protected void doNotify(SipServletRequest request) throws ServletException, IOException {
+        if (request.isInitial()) {
+            SipMessages.answer(request, 489, "Bad Event");
+        } else {
+            call(() -> relay.relay(request));
+        }
+    }
+
+    @Override
+    protected void doSubscribe(SipServletRequest request) {
+        SipMessages.answer(request, 489, "Bad Event"); // park-info needs no subscription
+    }
+
+    @Override
+    protected void doPublish(SipServletRequest request) {
+        SipMessages.answer(request, 405, "Method Not Allowed");
+    }
+
+    @Override
+    protected void doOptions(SipServletRequest request) throws IOException {
+        SipServletResponse ok = request.createResponse(200);
+        ok.setHeader("Allow", ALLOW);
+        ok.send();
+    }
+
+    @Override
+    protected void doResponse(SipServletResponse response) {
+        Callbacks.OnResponse callback = Callbacks.of(response);
+        if (callback == null) {
+            return;
+        }
+        try {
+            callback.accept(response);
+        } catch (Exception e) {
+            LOG.error("handling " + response.getStatus() + " to " + response.getMethod() + " failed", e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void call(Step step) throws ServletException, IOException {
+        try {
+            step.run();
+        } catch (ServletException | IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ServletException(e);
+        }
+    }
+}

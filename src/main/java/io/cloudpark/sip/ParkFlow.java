@@ -1,0 +1,183 @@
+package io.cloudpark.sip;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipURI;
+
+import org.apache.log4j.Logger;
+
+import io.cloudpark.park.FeatureRequest;
+import io.cloudpark.park.ParkInfo;
+import io.cloudpark.park.ParkService.ParkOutcome;
+import io.cloudpark.park.ParkService.ParkRefusal;
+import io.cloudpark.park.ParkedCall;
+import io.cloudpark.park.Resolution;
+import io.cloudpark.tenant.Tenant;
+
+/**
+ * Park by blind transfer (DESIGN §3). B, talking to A, transfers A to {@code *68103}:
+ * <pre>
+ *   A                  PBX                    B            103's devices
+ *   |                   |<------ REFER *68103 -|                 |
+ *   |                   |------- 202 --------->|                 |
+ *   |                   |-- NOTIFY 100 Trying->|                 |
+ *   |<- re-INVITE hold -|   (stored HOLDING)   |                 |
+ *   |------ 200 ------->|                      |                 |
+ *   |<----- ACK --------|   (PARKED)           |                 |
+ *   |                   |-- NOTIFY 200 OK ---->|                 |
+ *   |                   |<------ BYE ----------|                 |
+ *   |                   |-- NOTIFY park-info ------------------->|
+ * </pre>
+ * A refusal (404 no such extension, 403 other tenant, 486 full, 503 store down) is told in the sipfrag, and A and B
+ * stay connected.
+ */
+final class ParkFlow {
+    private static final Logger LOG = Logger.getLogger(ParkFlow.class);
+    /** How long the transferor may stay on after a successful park before the PBX hangs it up. */
+    static final Duration TRANSFEROR_GRACE = Duration.ofSeconds(5);
+
+    private final SipCore core;
+    private final RecallFlow recall;
+
+    ParkFlow(SipCore core, RecallFlow recall) {
+        this.core = core;
+        this.recall = recall;
+    }
+
+    void refer(SipServletRequest refer) throws Exception {
+        Leg parkerLeg = Leg.of(refer.getSession());
+        if (parkerLeg == null || parkerLeg.ended()) {
+            LOG.info("481 to REFER outside a call from " + refer.getFrom());
+            SipMessages.answer(refer, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+        Leg parkedLeg = parkerLeg.peer();
+        if (parkedLeg == null) {
+            SipMessages.answer(refer, 403, "Nobody to park");
+            return;
+        }
+        SipURI target = referTarget(refer);
+        if (target == null) {
+            return;
+        }
+        Tenant tenant = parkerLeg.tenant();
+        FeatureRequest request = FeatureRequest.parse(target.getUser(), tenant.policy());
+        if (request instanceof FeatureRequest.None || request instanceof FeatureRequest.Retrieve) {
+            LOG.info("403 to REFER from " + parkerLeg.extension() + "@" + tenant.domain() + ": not a park code: " + target);
+            SipMessages.answer(refer, 403, "Only transfers to a park code are supported");
+            return;
+        }
+        ReferProgress progress = new ReferProgress(refer);
+        SipServletResponse accepted = refer.createResponse(202);
+        if (!progress.subscribed()) {
+            accepted.setHeader("Refer-Sub", "false");
+        }
+        accepted.send();
+        progress.trying();
+
+        ParkOutcome outcome = request instanceof FeatureRequest.Park park
+                ? core.app.parkService().park(tenant, target.getHost(), park, parkerLeg.extension(), parkerLeg.party(),
+                        parkedLeg.party())
+                : new ParkOutcome.Refused(ParkRefusal.UNKNOWN_EXTENSION);
+        if (outcome instanceof ParkOutcome.Refused refused) {
+            refuse(progress, refused.reason(), parkerLeg, target);
+            return;
+        }
+        hold(((ParkOutcome.Accepted) outcome).call(), parkerLeg, parkedLeg, progress);
+    }
+
+    /** The Refer-To as a SIP URI, or null after answering the REFER with what is wrong with it. */
+    private static SipURI referTarget(SipServletRequest refer) {
+        Address referTo;
+        try {
+            referTo = refer.getAddressHeader("Refer-To");
+        } catch (ServletParseException e) {
+            LOG.info("400 to REFER: unparsable Refer-To: " + e.getMessage());
+            SipMessages.answer(refer, 400, "Bad Refer-To");
+            return null;
+        }
+        if (referTo == null) {
+            LOG.info("400 to REFER without Refer-To from " + refer.getFrom());
+            SipMessages.answer(refer, 400, "Missing Refer-To");
+            return null;
+        }
+        if (!(referTo.getURI() instanceof SipURI sip) || sip.getUser() == null) {
+            LOG.info("400 to REFER: Refer-To is no SIP URI with a user part: " + referTo);
+            SipMessages.answer(refer, 400, "Refer-To must be a SIP URI");
+            return null;
+        }
+        return sip;
+    }
+
+    private void refuse(ReferProgress progress, ParkRefusal reason, Leg parkerLeg, SipURI target) {
+        core.app.metrics().refused(reason);
+        LOG.info("park refused (" + reason + ") for " + parkerLeg.extension() + "@" + parkerLeg.tenant().domain()
+                + " to " + target + "; the call stays connected");
+        switch (reason) {
+            case UNKNOWN_EXTENSION -> progress.finish(404, "Not Found");
+            case OTHER_TENANT -> progress.finish(403, "Forbidden");
+            case FULL -> progress.finish(486, "Busy Here");
+            case STORE_UNAVAILABLE -> progress.finish(503, "Service Unavailable");
+        }
+    }
+
+    private void hold(ParkedCall call, Leg parkerLeg, Leg parkedLeg, ReferProgress progress) throws Exception {
+        byte[] connectedSdp = parkedLeg.localSdp();
+        parkerLeg.unbridge();
+        parkedLeg.parkedAs(call.id());
+        core.parkedLegs.hold(call.id(), parkedLeg);
+        SipServletRequest hold = parkedLeg.session().createRequest("INVITE");
+        byte[] holdSdp = Sdp.hold(connectedSdp, core.localAddress());
+        hold.setContent(holdSdp, SipMessages.SDP);
+        parkedLeg.sentSdp(holdSdp);
+        Callbacks.onResponse(hold, answer -> {
+            if (answer.getStatus() < 200) {
+                return;
+            }
+            if (SipMessages.isSuccess(answer)) {
+                SipMessages.ack(answer, null);
+                parked(call, parkerLeg, parkedLeg, progress);
+            } else {
+                holdRefused(call, parkerLeg, parkedLeg, connectedSdp, progress, answer);
+            }
+        });
+        hold.send();
+    }
+
+    private void parked(ParkedCall call, Leg parkerLeg, Leg parkedLeg, ReferProgress progress) {
+        Tenant tenant = parkerLeg.tenant();
+        ParkInfo info = core.app.parkService().confirmParked(call.id()).orElse(null);
+        progress.finish(200, "OK");
+        if (info == null) {
+            return; // the parked party hung up while being put on hold: the abandon has been announced
+        }
+        core.app.metrics().parked();
+        LOG.info("park " + call.id() + ": " + call.parked().uri() + " parked at " + call.extension() + "@"
+                + tenant.domain() + " by " + call.parkerExtension());
+        core.notifier.announce(tenant, info);
+        recall.schedule(tenant, call);
+        core.app.scheduler().schedule(() -> SipMessages.hangUp(parkerLeg), TRANSFEROR_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The parked party would not go on hold: undo, and the two stay connected. */
+    private void holdRefused(ParkedCall call, Leg parkerLeg, Leg parkedLeg, byte[] connectedSdp, ReferProgress progress,
+                             SipServletResponse answer) {
+        LOG.warn("park " + call.id() + ": hold re-INVITE answered " + answer.getStatus() + "; the call stays connected");
+        core.parkedLegs.release(call.id());
+        parkedLeg.parkedAs(null);
+        parkedLeg.sentSdp(connectedSdp);
+        core.app.parkService().end(call.id(), Resolution.FAILED, "system").ifPresent(info -> {
+            core.app.metrics().ended(Resolution.FAILED);
+            core.notifier.announce(parkerLeg.tenant(), info);
+        });
+        if (!parkedLeg.ended() && !parkerLeg.ended()) {
+            Leg.bridge(parkerLeg, parkedLeg);
+        }
+        progress.finish(answer.getStatus(), answer.getReasonPhrase());
+    }
+}

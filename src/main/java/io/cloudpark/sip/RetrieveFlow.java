@@ -1,0 +1,144 @@
+package io.cloudpark.sip;
+
+import java.util.Optional;
+
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipURI;
+
+import org.apache.log4j.Logger;
+
+import io.cloudpark.park.FeatureRequest;
+import io.cloudpark.park.ParkService.RetrieveClaim;
+import io.cloudpark.park.ParkStatus;
+import io.cloudpark.park.ParkedCall;
+import io.cloudpark.park.Resolution;
+import io.cloudpark.park.StoreUnavailableException;
+import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.Tenant;
+
+/**
+ * Retrieve (DESIGN §3): one press on any device sends {@code INVITE *88103} with an SDP offer.
+ * <pre>
+ *  retriever               PBX                      A (parked)
+ *    | INVITE *88103 (offer) |                          |
+ *    |---------------------->| claim (one winner)       |
+ *    |                       |-- re-INVITE (offer) ---->|
+ *    |                       |<-------- 200 (answer) ---|
+ *    |                       |---------- ACK ---------->|
+ *    |<----- 200 (answer) ---|                          |
+ *    |------ ACK ----------->|  RETRIEVED; park-info clears 103's devices
+ * </pre>
+ * Nothing parked → 404; another retriever or the recall got it first → 480.
+ */
+final class RetrieveFlow {
+    private static final Logger LOG = Logger.getLogger(RetrieveFlow.class);
+
+    private final SipCore core;
+    private final RecallFlow recall;
+
+    RetrieveFlow(SipCore core, RecallFlow recall) {
+        this.core = core;
+        this.recall = recall;
+    }
+
+    void start(SipServletRequest invite, Tenant tenant, Extension retriever, FeatureRequest.Retrieve request) {
+        String extension = request.extension().orElse(retriever.number());
+        Optional<String> parkId = Optional.ofNullable(((SipURI) invite.getRequestURI()).getParameter("park-id"));
+        RetrieveClaim claim;
+        try {
+            claim = core.app.parkService().claimForRetrieve(tenant, extension, parkId);
+        } catch (StoreUnavailableException e) {
+            LOG.error("503 to retrieve at " + extension + "@" + tenant.domain() + ": store unavailable: " + e.getMessage());
+            SipMessages.answer(invite, 503, "Service Unavailable");
+            return;
+        }
+        if (claim instanceof RetrieveClaim.NothingParked) {
+            core.app.metrics().retrieveMissed();
+            LOG.info("404 to retrieve by " + retriever.number() + ": nothing parked at " + extension + "@" + tenant.domain());
+            SipMessages.answer(invite, 404, "Nothing Parked");
+            return;
+        }
+        if (claim instanceof RetrieveClaim.LostRace) {
+            core.app.metrics().retrieveMissed();
+            LOG.info("480 to retrieve by " + retriever.number() + " at " + extension + "@" + tenant.domain() + ": taken by another");
+            SipMessages.answer(invite, 480, "Already Taken");
+            return;
+        }
+        ParkedCall call = ((RetrieveClaim.Claimed) claim).call();
+        Leg parkedLeg = core.parkedLegs.leg(call.id());
+        if (parkedLeg == null || parkedLeg.ended()) {
+            LOG.error("park " + call.id() + " has no live SIP dialog on this node: closing it as FAILED");
+            recall.endFailed(tenant, call.id());
+            SipMessages.answer(invite, 480, "Parked Call Lost");
+            return;
+        }
+        core.parkedLegs.cancelRecall(call.id());
+        Leg retrieverLeg = Leg.attach(invite.getSession(), tenant, SipCore.partyOf(tenant, retriever), retriever.number());
+        try {
+            SipServletRequest reconnect = parkedLeg.session().createRequest("INVITE");
+            byte[] offer = SipMessages.copyBody(invite, reconnect);
+            byte[] holdSdp = parkedLeg.localSdp();
+            parkedLeg.sentSdp(offer);
+            Callbacks.onResponse(reconnect, answer -> reconnected(invite, tenant, call, retrieverLeg, parkedLeg, holdSdp, answer));
+            reconnect.send();
+        } catch (Exception e) {
+            LOG.error("retrieve of " + call.id() + " failed: " + e.getMessage());
+            giveBack(tenant, call, parkedLeg);
+            SipMessages.answer(invite, 500, "Server Internal Error");
+        }
+    }
+
+    private void reconnected(SipServletRequest invite, Tenant tenant, ParkedCall call, Leg retrieverLeg, Leg parkedLeg,
+                             byte[] holdSdp, SipServletResponse answer) throws Exception {
+        if (answer.getStatus() < 200) {
+            return;
+        }
+        if (!SipMessages.isSuccess(answer)) {
+            parkedLeg.sentSdp(holdSdp);
+            if (answer.getStatus() == 481 || answer.getStatus() == 408) {
+                LOG.warn("park " + call.id() + ": the parked party is gone (" + answer.getStatus() + ")");
+                recall.endFailed(tenant, call.id());
+            } else {
+                giveBack(tenant, call, parkedLeg);
+            }
+            SipMessages.answer(invite, 480, "Temporarily Unavailable");
+            return;
+        }
+        SipMessages.ack(answer, null);
+        if (invite.isCommitted()) {
+            // the retriever hung up before the parked party answered: back on hold, parked as before
+            LOG.info("park " + call.id() + ": retriever cancelled; holding again");
+            SipServletRequest rehold = parkedLeg.session().createRequest("INVITE");
+            rehold.setContent(holdSdp, SipMessages.SDP);
+            parkedLeg.sentSdp(holdSdp);
+            Callbacks.onResponse(rehold, r -> {
+                if (SipMessages.isSuccess(r)) {
+                    SipMessages.ack(r, null);
+                }
+            });
+            rehold.send();
+            giveBack(tenant, call, parkedLeg);
+            return;
+        }
+        core.parkedLegs.release(call.id());
+        parkedLeg.parkedAs(null);
+        Leg.bridge(retrieverLeg, parkedLeg);
+        SipServletResponse ok = invite.createResponse(200);
+        retrieverLeg.sentSdp(SipMessages.copyBody(answer, ok));
+        ok.send();
+        core.app.parkService().end(call.id(), Resolution.RETRIEVED, retrieverLeg.extension()).ifPresent(info -> {
+            core.app.metrics().ended(Resolution.RETRIEVED);
+            LOG.info("park " + call.id() + " at " + call.extension() + "@" + tenant.domain() + " RETRIEVED by "
+                    + retrieverLeg.extension());
+            core.notifier.announce(tenant, info);
+        });
+    }
+
+    /** The claim could not be carried out: the call is parked again, its recall timer running again. */
+    private void giveBack(Tenant tenant, ParkedCall call, Leg parkedLeg) {
+        if (core.app.parkService().releaseClaim(call.id(), ParkStatus.RETRIEVING) && !parkedLeg.ended()) {
+            recall.schedule(tenant, call);
+        }
+    }
+}

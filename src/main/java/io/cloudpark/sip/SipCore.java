@@ -1,0 +1,70 @@
+package io.cloudpark.sip;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipURI;
+import javax.servlet.sip.URI;
+
+import io.cloudpark.app.CloudparkApp;
+import io.cloudpark.park.Party;
+import io.cloudpark.tenant.Binding;
+import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.RegistrationStore;
+import io.cloudpark.tenant.Tenant;
+import io.cloudpark.tenant.TenantDirectory;
+
+/** What every call flow needs: the SIP factory, the application's stores and services, and a few look-ups. */
+final class SipCore {
+    final SipFactory factory;
+    final String handler;
+    final CloudparkApp app;
+    final TenantDirectory directory;
+    final RegistrationStore registrations;
+    final ParkedLegs parkedLegs;
+    final ParkInfoNotifier notifier;
+
+    SipCore(SipFactory factory, String handler, CloudparkApp app) {
+        this.factory = factory;
+        this.handler = handler;
+        this.app = app;
+        this.directory = app.database().tenants();
+        this.registrations = app.database().registrations();
+        this.parkedLegs = new ParkedLegs();
+        this.notifier = new ParkInfoNotifier(this);
+    }
+
+    /** The tenant named by the Request-URI host (DESIGN §1). */
+    Optional<Tenant> tenantOf(SipServletRequest request) {
+        URI uri = request.getRequestURI();
+        return uri instanceof SipURI sip ? directory.tenantByDomain(sip.getHost().toLowerCase()) : Optional.empty();
+    }
+
+    List<Binding> devicesOf(Tenant tenant, String extension) {
+        return directory.extension(tenant.id(), extension)
+                .map(ext -> registrations.activeBindings(ext.id(), Instant.now(app.clock())))
+                .orElse(List.of());
+    }
+
+    static Party partyOf(Tenant tenant, Extension extension) {
+        return new Party("sip:" + extension.number() + "@" + tenant.domain(), extension.displayName());
+    }
+
+    Address address(Party party) throws ServletParseException {
+        Address address = factory.createAddress(factory.createURI(party.uri()));
+        if (party.displayName() != null) {
+            address.setDisplayName(party.displayName());
+        }
+        return address;
+    }
+
+    /** The address the container listens on, for the SDP of a hold offer made from nothing. */
+    String localAddress() {
+        return app.config().sipBind();
+    }
+}

@@ -1,0 +1,85 @@
+package io.cloudpark.sip;
+
+import java.io.IOException;
+
+import javax.servlet.sip.SipServletMessage;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+
+import org.apache.log4j.Logger;
+
+/** Small things every flow does with SIP messages. */
+final class SipMessages {
+    private static final Logger LOG = Logger.getLogger(SipMessages.class);
+    static final String SDP = "application/sdp";
+
+    private SipMessages() {
+    }
+
+    /** The message body, or null when it has none. */
+    static byte[] body(SipServletMessage message) {
+        try {
+            byte[] raw = message.getRawContent();
+            return raw == null || raw.length == 0 ? null : raw;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Copies the body (and its type) of {@code from} into {@code to}; returns it, or null if there was none. */
+    static byte[] copyBody(SipServletMessage from, SipServletMessage to) throws IOException {
+        byte[] body = body(from);
+        if (body != null) {
+            to.setContent(body, from.getContentType());
+        }
+        return body;
+    }
+
+    /** Sends a final answer to a request unless one was sent already (e.g. the container's 487 after a CANCEL). */
+    static void answer(SipServletRequest request, int status, String reason) {
+        if (request.isCommitted()) {
+            return;
+        }
+        try {
+            (reason == null ? request.createResponse(status) : request.createResponse(status, reason)).send();
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("could not answer " + request.getMethod() + " with " + status + ": " + e.getMessage());
+        }
+    }
+
+    static void send(SipServletRequest request) {
+        try {
+            request.send();
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("could not send " + request.getMethod() + " to " + request.getRequestURI() + ": " + e.getMessage());
+        }
+    }
+
+    static void ack(SipServletResponse answer, byte[] sdp) {
+        try {
+            SipServletRequest ack = answer.createAck();
+            if (sdp != null) {
+                ack.setContent(sdp, SDP);
+            }
+            ack.send();
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("could not ACK " + answer.getStatus() + ": " + e.getMessage());
+        }
+    }
+
+    /** Sends BYE on the leg unless it has ended already. */
+    static void hangUp(Leg leg) {
+        if (leg == null || !leg.end()) {
+            return;
+        }
+        try {
+            send(leg.session().createRequest("BYE"));
+        } catch (IllegalStateException e) {
+            LOG.debug("no BYE on a dialog that is gone: " + e.getMessage());
+        }
+    }
+
+    static boolean isSuccess(SipServletResponse response) {
+        return response.getStatus() >= 200 && response.getStatus() < 300;
+    }
+}

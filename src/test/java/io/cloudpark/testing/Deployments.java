@@ -1,0 +1,24 @@
+package io.cloudpark.testing;
+
+import java.io.File;
+
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** The cloudpark application as the tests deploy it: the real sip.xml and web.xml, at the root context. */
+public final class Deployments {
+    public static final int SIP_PORT = 15060;
+    public static final int HTTP_PORT = 18080;
+    /** As set for the failsafe JVM in pom.xml. */
+    public static final String ADMIN_PASSWORD = "it-admin-secret";
+
+    private Deployments() {
+    }
+
+    public static WebArchive cloudpark() {
+        // the classes are on the test class path already (the container delegates to it first)
+        return ShrinkWrap.create(WebArchive.class, "ROOT.war")
+                .addAsWebInfResource(new File("webapp/WEB-INF/sip.xml"), "sip.xml")
+                .addAsWebInfResource(new File("webapp/WEB-INF/web.xml"), "web.xml");
+    }
+}

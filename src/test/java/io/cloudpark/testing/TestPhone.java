@@ -1,0 +1,492 @@
+package io.cloudpark.testing;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * A SIP phone for the tests, over UDP on loopback: registers with digest credentials, places and answers calls,
+ * transfers, and answers what the PBX sends it (NOTIFY, BYE, re-INVITE) at once, keeping a copy of every request
+ * for the test to assert on. Written for these tests, on purpose independent of the server's SIP stack.
+ */
+public final class TestPhone implements AutoCloseable {
+    private static final String SERVER = "127.0.0.1";
+    private static final long DEFAULT_WAIT_MS = 5_000;
+
+    private final String domain;
+    private final String extension;
+    private final String password;
+    private final int serverPort;
+    private final DatagramSocket socket;
+    private final Thread receiver;
+    private final List<SipMessage> requests = new ArrayList<>();
+    private final List<SipMessage> responses = new ArrayList<>();
+    /** Our answer to each request we received, by Via branch + method, replayed on retransmission. */
+    private final Map<String, byte[]> answered = new ConcurrentHashMap<>();
+    /** 2xx to our INVITEs that we have ACKed, by Call-ID + CSeq, with the ACK to resend on retransmission. */
+    private final Map<String, byte[]> acked = new ConcurrentHashMap<>();
+    private final Set<String> declinedNotifies = ConcurrentHashMap.newKeySet();
+    private final AtomicLong cseq = new AtomicLong(1);
+    private volatile boolean answerNotifies = true;
+    private final String registrationCallId = UUID.randomUUID() + "@test";
+
+    public TestPhone(String domain, String extension, String password, int serverPort) {
+        this.domain = domain;
+        this.extension = extension;
+        this.password = password;
+        this.serverPort = serverPort;
+        try {
+            this.socket = new DatagramSocket(0, InetAddress.getByName(SERVER));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        this.receiver = new Thread(this::receive, "phone-" + extension + "@" + socket.getLocalPort());
+        this.receiver.setDaemon(true);
+        this.receiver.start();
+    }
+
+    public String extension() {
+        return extension;
+    }
+
+    public int port() {
+        return socket.getLocalPort();
+    }
+
+    public String contact() {
+        return "sip:" + extension + "@" + SERVER + ":" + port();
+    }
+
+    public String aor() {
+        return "sip:" + extension + "@" + domain;
+    }
+
+    /** An SDP offer/answer that names this phone by its (fictitious) media port. */
+    public String sdp() {
+        int media = 20_000 + port() % 20_000;
+        return "v=0\r\no=" + extension + " 1000 1000 IN IP4 127.0.0.1\r\ns=test\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio " + media + " RTP/AVP 0\r\na=sendrecv\r\n";
+    }
+
+    public String mediaLine() {
+        return "m=audio " + (20_000 + port() % 20_000) + " RTP/AVP 0";
+    }
+
+    /** From now on NOTIFYs are answered 200 (the default) or left unanswered. */
+    public void answerNotifies(boolean answer) {
+        answerNotifies = answer;
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    public SipMessage register(int expires) {
+        return register(expires, password);
+    }
+
+    public SipMessage register(int expires, String withPassword) {
+        String uri = "sip:" + domain;
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("From", "<" + aor() + ">;tag=" + tag());
+        headers.put("To", "<" + aor() + ">");
+        headers.put("Call-ID", registrationCallId);
+        headers.put("Contact", "<" + contact() + ">");
+        headers.put("Expires", Integer.toString(expires));
+        return transaction("REGISTER", uri, headers, null, null, withPassword);
+    }
+
+    // ---------------------------------------------------------------- calls we place
+
+    /** INVITE {@code sip:<user>@<domain>} with our SDP; waits for the final answer; ACKs it. */
+    public Call call(String user) {
+        return call(user, sdp());
+    }
+
+    public Call call(String user, String offer) {
+        return call("sip:" + user + "@" + domain, offer, true);
+    }
+
+    public Call call(String requestUri, String offer, boolean waitForFinal) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        String localTag = tag();
+        headers.put("From", "<" + aor() + ">;tag=" + localTag);
+        headers.put("To", "<" + requestUri.replaceFirst(";.*$", "") + ">");
+        headers.put("Call-ID", UUID.randomUUID() + "@test");
+        headers.put("Contact", "<" + contact() + ">");
+        Call call = new Call(this, headers.get("Call-ID"), "<" + aor() + ">;tag=" + localTag, headers.get("To"), requestUri);
+        if (waitForFinal) {
+            SipMessage answer = transaction("INVITE", requestUri, headers, offer, "application/sdp", password);
+            call.established(answer);
+        } else {
+            call.pendingInvite = sendInviteWithAuth(requestUri, headers, offer);
+        }
+        return call;
+    }
+
+    private SipMessage sendInviteWithAuth(String uri, Map<String, String> headers, String offer) {
+        long seq = cseq.getAndIncrement();
+        String branch = branch();
+        send("INVITE", uri, headers, seq, branch, offer, "application/sdp");
+        SipMessage answer = awaitResponse(headers.get("Call-ID"), seq, "INVITE", m -> m.status() >= 200, DEFAULT_WAIT_MS);
+        if (answer.status() == 407) {
+            ackFailure(uri, headers, seq, branch, answer);
+            headers.put("Proxy-Authorization", digest(answer.header("Proxy-Authenticate"), "INVITE", uri, password));
+            seq = cseq.getAndIncrement();
+            branch = branch();
+            send("INVITE", uri, headers, seq, branch, offer, "application/sdp");
+        }
+        return pending(uri, headers, seq, branch);
+    }
+
+    private SipMessage pending(String uri, Map<String, String> headers, long seq, String branch) {
+        // a synthetic marker of the INVITE in flight: what CANCEL and the final answer are matched against
+        String text = "INVITE " + uri + " SIP/2.0\r\nVia: SIP/2.0/UDP " + SERVER + ":" + port() + ";branch=" + branch
+                + "\r\nFrom: " + headers.get("From") + "\r\nTo: " + headers.get("To") + "\r\nCall-ID: "
+                + headers.get("Call-ID") + "\r\nCSeq: " + seq + " INVITE\r\nContent-Length: 0\r\n\r\n";
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        return SipMessage.parse(b, b.length);
+    }
+
+    /** Runs one client transaction, answering a digest challenge once; ACKs a final answer to an INVITE. */
+    private SipMessage transaction(String method, String uri, Map<String, String> headers, String body,
+                                   String contentType, String withPassword) {
+        long seq = cseq.getAndIncrement();
+        String branch = branch();
+        send(method, uri, headers, seq, branch, body, contentType);
+        SipMessage answer = awaitResponse(headers.get("Call-ID"), seq, method, m -> m.status() >= 200, 10_000);
+        if (answer.status() == 401 || answer.status() == 407) {
+            if ("INVITE".equals(method)) {
+                ackFailure(uri, headers, seq, branch, answer);
+            }
+            String challenge = answer.header(answer.status() == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
+            headers.put(answer.status() == 401 ? "Authorization" : "Proxy-Authorization", digest(challenge, method, uri, withPassword));
+            seq = cseq.getAndIncrement();
+            branch = branch();
+            send(method, uri, headers, seq, branch, body, contentType);
+            answer = awaitResponse(headers.get("Call-ID"), seq, method, m -> m.status() >= 200, 10_000);
+        }
+        if ("INVITE".equals(method) && answer.status() >= 300) {
+            ackFailure(uri, headers, seq, branch, answer);
+        }
+        return answer;
+    }
+
+    /** The hop-by-hop ACK of a non-2xx final answer: same branch as the INVITE (RFC 3261 §17.1.1.3). */
+    void ackFailure(String uri, Map<String, String> headers, long seq, String branch, SipMessage answer) {
+        String text = "ACK " + uri + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + SERVER + ":" + port() + ";branch=" + branch + "\r\n"
+                + "From: " + headers.get("From") + "\r\nTo: " + answer.header("To") + "\r\nCall-ID: " + headers.get("Call-ID")
+                + "\r\nCSeq: " + seq + " ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+        sendRaw(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---------------------------------------------------------------- calls we receive
+
+    /** Waits for the next request of that method sent to this phone. */
+    public SipMessage awaitRequest(String method) {
+        return awaitRequest(method, DEFAULT_WAIT_MS);
+    }
+
+    public SipMessage awaitRequest(String method, long timeoutMs) {
+        return take(requests, m -> m.method().equals(method), timeoutMs,
+                () -> extension + " got no " + method + " in " + timeoutMs + " ms; requests so far: " + summary(requests));
+    }
+
+    /** Waits for the next NOTIFY (or other request) whose Event header is {@code event}. */
+    public SipMessage awaitRequest(String method, long timeoutMs, String event) {
+        return take(requests, m -> m.method().equals(method) && event.equals(m.header("Event")), timeoutMs,
+                () -> extension + " got no " + method + " of event " + event + " in " + timeoutMs + " ms; requests so far: "
+                        + summary(requests));
+    }
+
+    /** True if a request of that method arrives within the time (used to assert that one does NOT arrive). */
+    public boolean receives(String method, long withinMs) {
+        try {
+            awaitRequest(method, withinMs);
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
+    }
+
+    public Call answer(SipMessage invite) {
+        return answer(invite, sdp());
+    }
+
+    /** 180, then 200 with our SDP; waits for the ACK. */
+    public Call answer(SipMessage invite, String answerSdp) {
+        String localTag = tag();
+        reply(invite, 180, "Ringing", localTag, null, null);
+        reply(invite, 200, "OK", localTag, answerSdp, "application/sdp");
+        Call call = new Call(this, invite.callId(), invite.header("To") + ";tag=" + localTag, invite.header("From"),
+                SipMessage.uriOf(invite.header("Contact")));
+        call.remoteCSeqSeen = invite.cseqNumber();
+        call.ack = take(requests, m -> m.method().equals("ACK") && m.callId().equals(invite.callId()), DEFAULT_WAIT_MS,
+                () -> extension + " got no ACK for its 200");
+        return call;
+    }
+
+    public void reject(SipMessage invite, int status, String reason) {
+        reply(invite, status, reason, tag(), null, null);
+    }
+
+    /** 180 only: the phone rings and nobody picks up. */
+    public void ring(SipMessage invite) {
+        reply(invite, 180, "Ringing", tag(), null, null);
+    }
+
+    void reply(SipMessage request, int status, String reason, String localTag, String body, String contentType) {
+        StringBuilder text = new StringBuilder("SIP/2.0 ").append(status).append(' ').append(reason).append("\r\n");
+        for (String via : request.headers("via")) {
+            text.append("Via: ").append(via).append("\r\n");
+        }
+        String to = request.header("to");
+        text.append("From: ").append(request.header("from")).append("\r\n")
+            .append("To: ").append(request.toTag() == null && status > 100 && localTag != null ? to + ";tag=" + localTag : to).append("\r\n")
+            .append("Call-ID: ").append(request.callId()).append("\r\n")
+            .append("CSeq: ").append(request.cseq()).append("\r\n");
+        if (request.method().equals("INVITE") && status >= 200 && status < 300) {
+            text.append("Contact: <").append(contact()).append(">\r\n");
+        }
+        appendBody(text, body, contentType);
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        if (status >= 200) {
+            answered.put(request.branch() + request.method(), bytes);
+        }
+        sendRaw(bytes);
+    }
+
+    // ---------------------------------------------------------------- wire
+
+    void send(String method, String uri, Map<String, String> headers, long seq, String branch, String body, String contentType) {
+        StringBuilder text = new StringBuilder(method).append(' ').append(uri).append(" SIP/2.0\r\n")
+                .append("Via: SIP/2.0/UDP ").append(SERVER).append(':').append(port()).append(";branch=").append(branch).append(";rport\r\n")
+                .append("Max-Forwards: 70\r\n")
+                .append("CSeq: ").append(seq).append(' ').append(method).append("\r\n")
+                .append("User-Agent: cloudpark-test-phone\r\n");
+        headers.forEach((k, v) -> text.append(k).append(": ").append(v).append("\r\n"));
+        appendBody(text, body, contentType);
+        sendRaw(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void appendBody(StringBuilder text, String body, String contentType) {
+        if (body == null) {
+            text.append("Content-Length: 0\r\n\r\n");
+        } else {
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            text.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(b.length).append("\r\n\r\n").append(body);
+        }
+    }
+
+    /** Sends raw bytes to the server: also how tests send garbage. */
+    public void sendRaw(byte[] bytes) {
+        try {
+            socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getByName(SERVER), serverPort));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void receive() {
+        byte[] buffer = new byte[65_535];
+        while (!socket.isClosed()) {
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            try {
+                socket.receive(packet);
+            } catch (SocketException closed) {
+                return;
+            } catch (IOException e) {
+                continue;
+            }
+            if (packet.getLength() < 10) {
+                continue; // keep-alive
+            }
+            SipMessage message;
+            try {
+                message = SipMessage.parse(packet.getData(), packet.getLength());
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (message.isRequest()) {
+                onRequest(message);
+            } else {
+                onResponse(message);
+            }
+        }
+    }
+
+    private void onRequest(SipMessage request) {
+        byte[] previous = answered.get(request.branch() + request.method());
+        if (previous != null) {
+            sendRaw(previous); // a retransmission: same answer again
+            return;
+        }
+        switch (request.method()) {
+            case "INVITE" -> {
+                if (request.toTag() != null) {
+                    // re-INVITE from the PBX (hold, retrieve, recall): accept with our media
+                    reply(request, 200, "OK", null, sdp(), "application/sdp");
+                } else {
+                    reply(request, 100, "Trying", null, null, null);
+                }
+            }
+            case "NOTIFY" -> {
+                if (answerNotifies) {
+                    reply(request, 200, "OK", null, null, null);
+                } else if (!declinedNotifies.add(request.branch())) {
+                    return; // a retransmission of one we leave unanswered
+                }
+            }
+            case "BYE", "INFO", "UPDATE", "OPTIONS", "MESSAGE" -> reply(request, 200, "OK", null, null, null);
+            case "CANCEL" -> {
+                reply(request, 200, "OK", null, null, null);
+                synchronized (requests) {
+                    for (SipMessage m : requests) {
+                        if (m.method().equals("INVITE") && request.branch().equals(m.branch())) {
+                            reply(m, 487, "Request Terminated", tag(), null, null);
+                        }
+                    }
+                }
+            }
+            default -> { }
+        }
+        synchronized (requests) {
+            requests.add(request);
+            requests.notifyAll();
+        }
+    }
+
+    private void onResponse(SipMessage response) {
+        if (response.method().equals("INVITE") && response.status() >= 200 && response.status() < 300) {
+            byte[] ack = acked.get(response.callId() + response.cseqNumber());
+            if (ack != null) {
+                sendRaw(ack); // the 2xx came again: our ACK was lost or late
+                return;
+            }
+        }
+        synchronized (responses) {
+            responses.add(response);
+            responses.notifyAll();
+        }
+    }
+
+    SipMessage awaitResponse(String callId, long seq, String method, Predicate<SipMessage> which, long timeoutMs) {
+        return take(responses, m -> m.callId().equals(callId) && m.cseqNumber() == seq && m.method().equals(method) && which.test(m),
+                timeoutMs, () -> extension + " got no answer to " + method + " (CSeq " + seq + ") in " + timeoutMs + " ms");
+    }
+
+    /** All responses to that INVITE so far (provisional ones included). */
+    List<SipMessage> responsesTo(String callId) {
+        synchronized (responses) {
+            return responses.stream().filter(m -> m.callId().equals(callId)).toList();
+        }
+    }
+
+    void rememberAck(String callId, long seq, byte[] ack) {
+        acked.put(callId + seq, ack);
+    }
+
+    private static SipMessage take(List<SipMessage> queue, Predicate<SipMessage> which, long timeoutMs,
+                                   java.util.function.Supplier<String> failure) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (queue) {
+            while (true) {
+                for (Iterator<SipMessage> it = queue.iterator(); it.hasNext(); ) {
+                    SipMessage m = it.next();
+                    if (which.test(m)) {
+                        it.remove();
+                        return m;
+                    }
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new AssertionError(failure.get());
+                }
+                try {
+                    queue.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted");
+                }
+            }
+        }
+    }
+
+    private static String summary(List<SipMessage> queue) {
+        synchronized (queue) {
+            return queue.stream().map(SipMessage::startLine).toList().toString();
+        }
+    }
+
+    /** Forgets everything received so far (between steps of a test). */
+    public void clear() {
+        synchronized (requests) {
+            requests.clear();
+        }
+        synchronized (responses) {
+            responses.clear();
+        }
+    }
+
+    long nextCSeq() {
+        return cseq.getAndIncrement();
+    }
+
+    static String tag() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String branch() {
+        return "z9hG4bK" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /** RFC 2617 digest with qop=auth when the challenge offers it. */
+    static String digest(String challenge, String method, String uri, String password, String username) {
+        Map<String, String> c = new LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\w+)=(\"([^\"]*)\"|([^,\\s]+))").matcher(challenge);
+        while (m.find()) {
+            c.put(m.group(1).toLowerCase(), m.group(3) != null ? m.group(3) : m.group(4));
+        }
+        String realm = c.get("realm");
+        String nonce = c.get("nonce");
+        String ha1 = md5(username + ":" + realm + ":" + password);
+        String ha2 = md5(method + ":" + uri);
+        String cnonce = tag();
+        String nc = "00000001";
+        boolean qop = c.containsKey("qop");
+        String response = qop ? md5(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2) : md5(ha1 + ":" + nonce + ":" + ha2);
+        return "Digest username=\"" + username + "\", realm=\"" + realm + "\", nonce=\"" + nonce + "\", uri=\"" + uri
+                + "\", response=\"" + response + "\", algorithm=MD5" + (qop ? ", qop=auth, nc=" + nc + ", cnonce=\"" + cnonce + "\"" : "");
+    }
+
+    private String digest(String challenge, String method, String uri, String withPassword) {
+        return digest(challenge, method, uri, withPassword, extension);
+    }
+
+    static String md5(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

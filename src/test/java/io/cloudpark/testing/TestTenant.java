@@ -1,0 +1,71 @@
+package io.cloudpark.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A tenant of its own for one test, made through the admin API, with extensions whose password is
+ * {@code pw-<extension>}. Phones it hands out are closed with it.
+ */
+public final class TestTenant implements AutoCloseable {
+    private final AdminClient admin = AdminClient.operator();
+    private final String domain;
+    private final List<TestPhone> phones = new ArrayList<>();
+
+    private TestTenant(String domain) {
+        this.domain = domain;
+    }
+
+    public static TestTenant create(String label, String... extensions) {
+        TestTenant tenant = new TestTenant(label + "-" + UUID.randomUUID().toString().substring(0, 8) + ".test");
+        AdminClient.Reply created = tenant.admin.post("/api/tenants",
+                "{\"domain\":\"" + tenant.domain + "\",\"name\":\"" + label + "\"}");
+        assertEquals(201, created.status(), created.body());
+        for (String extension : extensions) {
+            tenant.extension(extension, "User " + extension);
+        }
+        return tenant;
+    }
+
+    public String domain() {
+        return domain;
+    }
+
+    public AdminClient admin() {
+        return admin;
+    }
+
+    public void extension(String number, String displayName) {
+        AdminClient.Reply put = admin.put("/api/tenants/" + domain + "/extensions/" + number,
+                "{\"password\":\"pw-" + number + "\",\"displayName\":\"" + displayName + "\"}");
+        assertEquals(201, put.status(), put.body());
+    }
+
+    public void settings(String json) {
+        AdminClient.Reply put = admin.put("/api/tenants/" + domain + "/settings", json);
+        assertEquals(200, put.status(), put.body());
+    }
+
+    /** A phone of that extension, not registered yet. */
+    public TestPhone phone(String extension) {
+        TestPhone phone = new TestPhone(domain, extension, "pw-" + extension, Deployments.SIP_PORT);
+        phones.add(phone);
+        return phone;
+    }
+
+    /** A phone of that extension, registered. */
+    public TestPhone registeredPhone(String extension) {
+        TestPhone phone = phone(extension);
+        SipMessage ok = phone.register(300);
+        assertEquals(200, ok.status(), ok.toString());
+        return phone;
+    }
+
+    @Override
+    public void close() {
+        phones.forEach(TestPhone::close);
+    }
+}
