@@ -1,0 +1,166 @@
+package io.cloudpark.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+import javax.persistence.EntityManagerFactory;
+
+import org.apache.log4j.Logger;
+import org.flywaydb.core.Flyway;
+import org.hibernate.jpa.HibernatePersistenceProvider;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import io.cloudpark.park.ParkedCallStore;
+import io.cloudpark.park.StoreUnavailableException;
+import io.cloudpark.tenant.RegistrationStore;
+import io.cloudpark.tenant.TenantDirectory;
+
+/**
+ * The application's database: a connection pool, the schema brought up to date by Flyway, and the JPA stores on
+ * top. One per application; H2 (embedded, file or memory) and PostgreSQL are supported. H2 creates the directory of
+ * a file database itself, so {@code jdbc:h2:file:./data/cloudpark} works on a first start.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Database.class);
+
+    private static final int POOL_SIZE = 10;
+    /** How long a store call waits for a connection before it reports the store unavailable (SIP cannot wait). */
+    private static final long CONNECTION_TIMEOUT_MS = 3_000;
+    private static final long VALIDATION_TIMEOUT_MS = 2_000;
+    /** Row-lock waits are short in normal operation; a stuck one fails the call instead of hanging it. */
+    private static final int LOCK_TIMEOUT_MS = 5_000;
+    private static final int REACHABILITY_QUERY_TIMEOUT_SECONDS = 2;
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
+
+    private final HikariDataSource pool;
+    private final EntityManagerFactory emf;
+    private final TenantDirectory tenants;
+    private final RegistrationStore registrations;
+    private final ParkedCallStore parkedCalls;
+
+    private Database(HikariDataSource pool, EntityManagerFactory emf) {
+        this.pool = pool;
+        this.emf = emf;
+        Transactions tx = new Transactions(emf);
+        this.tenants = new JpaTenantDirectory(tx);
+        this.registrations = new JpaRegistrationStore(tx);
+        this.parkedCalls = new JpaParkedCallStore(tx);
+    }
+
+    /**
+     * Connects, migrates the schema and starts JPA.
+     *
+     * @throws StoreUnavailableException when the database cannot be reached
+     * @throws IllegalArgumentException  for a URL that is neither H2 nor PostgreSQL
+     */
+    public static Database open(String jdbcUrl, String user, String password) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Backend backend = Backend.of(jdbcUrl);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(poolConfig(jdbcUrl, user, password, backend));
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException("cannot connect to " + redact(jdbcUrl) + ": " + e.getMessage(), e);
+        }
+        try {
+            Flyway.configure(Database.class.getClassLoader())
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            EntityManagerFactory emf = new HibernatePersistenceProvider()
+                    .createContainerEntityManagerFactory(new StorePersistenceUnit(pool), Map.of(
+                            "hibernate.dialect", backend.dialect,
+                            "hibernate.hbm2ddl.auto", "validate",
+                            // with plain TIMESTAMP columns this makes every instant UTC wall-clock time in the database
+                            "hibernate.jdbc.time_zone", "UTC",
+                            // PostgreSQL's driver has no createClob(); without this Hibernate logs a stack trace at boot
+                            "hibernate.jdbc.lob.non_contextual_creation", "true"));
+            LOG.info("database open: " + redact(jdbcUrl));
+            return new Database(pool, emf);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    public TenantDirectory tenants() {
+        return tenants;
+    }
+
+    public RegistrationStore registrations() {
+        return registrations;
+    }
+
+    public ParkedCallStore parkedCalls() {
+        return parkedCalls;
+    }
+
+    /** Whether a trivial query answers within a few seconds: for the health check. */
+    public boolean isReachable() {
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(REACHABILITY_QUERY_TIMEOUT_SECONDS);
+            statement.execute("select 1");
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("database not reachable", e);
+            return false;
+        }
+    }
+
+    /** Closes JPA and the pool; later store calls throw {@link StoreUnavailableException}. */
+    @Override
+    public void close() {
+        if (emf.isOpen()) {
+            emf.close();
+        }
+        pool.close();
+    }
+
+    private static HikariConfig poolConfig(String jdbcUrl, String user, String password, Backend backend) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("cloudpark-db");
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+        config.setValidationTimeout(VALIDATION_TIMEOUT_MS);
+        config.setConnectionInitSql(backend.lockTimeoutSql);
+        return config;
+    }
+
+    /** The URL as it may appear in a log: PostgreSQL URLs can carry the password. */
+    static String redact(String jdbcUrl) {
+        return PASSWORD_IN_URL.matcher(jdbcUrl).replaceAll("$1***");
+    }
+
+    private enum Backend {
+        H2("org.hibernate.dialect.H2Dialect", "SET LOCK_TIMEOUT " + LOCK_TIMEOUT_MS),
+        POSTGRESQL("org.hibernate.dialect.PostgreSQL10Dialect", "SET lock_timeout = " + LOCK_TIMEOUT_MS);
+
+        final String dialect;
+        final String lockTimeoutSql;
+
+        Backend(String dialect, String lockTimeoutSql) {
+            this.dialect = dialect;
+            this.lockTimeoutSql = lockTimeoutSql;
+        }
+
+        static Backend of(String jdbcUrl) {
+            if (jdbcUrl.startsWith("jdbc:h2:")) {
+                return H2;
+            }
+            if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+                return POSTGRESQL;
+            }
+            throw new IllegalArgumentException("not an H2 or PostgreSQL JDBC URL: " + redact(jdbcUrl));
+        }
+    }
+}

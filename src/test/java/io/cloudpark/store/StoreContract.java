@@ -1,0 +1,580 @@
+package io.cloudpark.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+import org.apache.log4j.AppenderSkeleton;
+import org.apache.log4j.Level;
+import org.apache.log4j.Logger;
+import org.apache.log4j.spi.LoggingEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.cloudpark.park.EndedPark;
+import io.cloudpark.park.ParkInfo;
+import io.cloudpark.park.ParkStatus;
+import io.cloudpark.park.ParkedCall;
+import io.cloudpark.park.ParkedCallStore;
+import io.cloudpark.park.ParkingPolicy;
+import io.cloudpark.park.Party;
+import io.cloudpark.park.Resolution;
+import io.cloudpark.park.StoreUnavailableException;
+import io.cloudpark.tenant.Binding;
+import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.RegistrationStore;
+import io.cloudpark.tenant.Tenant;
+import io.cloudpark.tenant.TenantDirectory;
+import io.cloudpark.tenant.TenantDirectory.PutResult;
+import io.cloudpark.tenant.TenantExistsException;
+
+/**
+ * What the stores promise, run against each supported database by a subclass. One database per class; every test
+ * makes its own tenant, so tests do not see each other's rows.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class StoreContract {
+    static final String PASSWORD = "pw-6f1c-never-logged";
+    private static final Instant T0 = Instant.parse("2026-11-22T10:15:00Z");
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private TimeZone originalZone;
+    private String url;
+    private Database db;
+    private TenantDirectory tenants;
+    private RegistrationStore registrations;
+    private ParkedCallStore parks;
+
+    /** Starts the database server, if the backend has one. */
+    abstract void startBackend() throws Exception;
+
+    abstract void stopBackend() throws Exception;
+
+    /** The JDBC URL of a new, empty database called {@code name}. */
+    abstract String createDatabase(String name) throws Exception;
+
+    /** An outage: open connections to the database break and new ones are refused. */
+    abstract void destroyDatabase(String name) throws Exception;
+
+    abstract String user();
+
+    @BeforeAll
+    final void openDatabase() throws Exception {
+        originalZone = TimeZone.getDefault();
+        // a zone with DST gaps and overlaps: an instant passing through local wall-clock time would shift
+        TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+        startBackend();
+        url = createDatabase("contract");
+        db = Database.open(url, user(), PASSWORD);
+        tenants = db.tenants();
+        registrations = db.registrations();
+        parks = db.parkedCalls();
+    }
+
+    @AfterAll
+    final void closeDatabase() throws Exception {
+        try {
+            if (db != null) {
+                db.close();
+            }
+            stopBackend();
+        } finally {
+            TimeZone.setDefault(originalZone);
+        }
+    }
+
+    // ----- schema and database lifecycle
+
+    @Test
+    void migrationRanOnceAndReopeningKeepsTheData() throws Exception {
+        try (Connection c = rawConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
+                     + " where \"version\" is not null")) {
+            assertTrue(r.next());
+            assertEquals("1", r.getString(1));
+            assertTrue(r.getBoolean(2));
+            assertFalse(r.next());
+        }
+        Tenant tenant = newTenant();
+        try (Database reopened = Database.open(url, user(), PASSWORD)) {
+            assertEquals(Optional.of(tenant), reopened.tenants().tenantByDomain(tenant.domain()));
+        }
+    }
+
+    @Test
+    void isReachableWhileTheDatabaseIsUp() {
+        assertTrue(db.isReachable());
+    }
+
+    @Test
+    void storeUnavailableWhenTheDatabaseIsGone() throws Exception {
+        String name = "outage";
+        Database lost = Database.open(createDatabase(name), user(), PASSWORD);
+        try {
+            Tenant tenant = lost.tenants().createTenant("outage.example", "Outage");
+            destroyDatabase(name);
+            assertThrows(StoreUnavailableException.class, () -> lost.tenants().tenantByDomain(tenant.domain()));
+            assertFalse(lost.isReachable());
+        } finally {
+            lost.close();
+        }
+    }
+
+    @Test
+    void storeUnavailableAfterClose() {
+        Database closed = Database.open(url, user(), PASSWORD);
+        closed.close();
+        assertThrows(StoreUnavailableException.class, () -> closed.tenants().countTenants());
+        assertThrows(StoreUnavailableException.class, () -> closed.registrations().purgeExpired(T0));
+        assertThrows(StoreUnavailableException.class,
+                () -> closed.parkedCalls().transition("x", ParkStatus.PARKED, ParkStatus.RETRIEVING));
+        assertFalse(closed.isReachable());
+    }
+
+    @Test
+    void passwordIsNeverLogged() {
+        List<String> logged = Collections.synchronizedList(new ArrayList<>());
+        AppenderSkeleton capture = new AppenderSkeleton() {
+            @Override
+            protected void append(LoggingEvent event) {
+                logged.add(event.getRenderedMessage());
+                String[] trace = event.getThrowableStrRep();
+                if (trace != null) {
+                    logged.addAll(List.of(trace));
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public boolean requiresLayout() {
+                return false;
+            }
+        };
+        Logger root = Logger.getRootLogger();
+        Level level = root.getLevel();
+        root.addAppender(capture);
+        root.setLevel(Level.DEBUG);
+        try (Database again = Database.open(url, user(), PASSWORD)) {
+            again.tenants().countTenants();
+        } finally {
+            root.setLevel(level);
+            root.removeAppender(capture);
+        }
+        assertFalse(logged.isEmpty(), "nothing captured: the check would prove nothing");
+        synchronized (logged) {
+            logged.forEach(line -> assertFalse(String.valueOf(line).contains(PASSWORD), line));
+        }
+    }
+
+    // ----- tenants and extensions
+
+    @Test
+    void createTenantWithTheDefaultPolicyAndRefuseADuplicate() {
+        long before = tenants.countTenants();
+        String domain = "Acme" + SEQUENCE.incrementAndGet() + ".Example";
+        Tenant tenant = tenants.createTenant(domain, "Acme Inc");
+
+        assertTrue(tenant.id() > 0);
+        assertEquals(domain.toLowerCase(), tenant.domain());
+        assertEquals("Acme Inc", tenant.name());
+        assertEquals(ParkingPolicy.DEFAULT, tenant.policy());
+        assertEquals(before + 1, tenants.countTenants());
+        assertEquals(Optional.of(tenant), tenants.tenantByDomain(domain.toUpperCase()));
+        assertThrows(TenantExistsException.class, () -> tenants.createTenant(domain.toLowerCase(), "Again"));
+        assertEquals(before + 1, tenants.countTenants());
+    }
+
+    @Test
+    void concurrentCreatesOfOneTenantMakeOne() throws Exception {
+        String domain = "race" + SEQUENCE.incrementAndGet() + ".example";
+        List<Boolean> created = race(4, i -> {
+            try {
+                tenants.createTenant(domain, "Race " + i);
+                return true;
+            } catch (TenantExistsException e) {
+                return false;
+            }
+        });
+        assertEquals(1, created.stream().filter(c -> c).count());
+    }
+
+    @Test
+    void unknownDomainIsEmpty() {
+        assertEquals(Optional.empty(), tenants.tenantByDomain("nobody.example"));
+        assertEquals(Optional.empty(), tenants.updatePolicy("nobody.example", ParkingPolicy.DEFAULT));
+    }
+
+    @Test
+    void policyUpdateRoundTrips() {
+        Tenant tenant = newTenant();
+        ParkingPolicy policy = new ParkingPolicy("*70", "*80", 120, 20, 3);
+
+        Tenant updated = tenants.updatePolicy(tenant.domain(), policy).orElseThrow();
+
+        assertEquals(policy, updated.policy());
+        assertEquals(policy, tenants.tenantByDomain(tenant.domain()).orElseThrow().policy());
+    }
+
+    @Test
+    void putExtensionCreatesThenUpdates() {
+        Tenant tenant = newTenant();
+        Tenant other = newTenant();
+
+        PutResult created = tenants.putExtension(tenant.id(), "101", "Bob", "ha1-a");
+        PutResult updated = tenants.putExtension(tenant.id(), "101", "Robert", "ha1-b");
+        tenants.putExtension(tenant.id(), "100", null, "ha1-c");
+
+        assertTrue(created.created());
+        assertFalse(updated.created());
+        assertEquals(new Extension(created.extension().id(), tenant.id(), "101", "Robert", "ha1-b"), updated.extension());
+        assertEquals(Optional.of(updated.extension()), tenants.extension(tenant.id(), "101"));
+        assertEquals(List.of("100", "101"), tenants.extensions(tenant.id()).stream().map(Extension::number).toList());
+        assertEquals(Optional.empty(), tenants.extension(other.id(), "101"));
+        assertEquals(List.of(), tenants.extensions(other.id()));
+    }
+
+    @Test
+    void concurrentPutsOfOneExtensionCreateOne() throws Exception {
+        Tenant tenant = newTenant();
+        List<Boolean> created = race(4, i -> tenants.putExtension(tenant.id(), "200", "Race " + i, "ha1").created());
+        assertEquals(1, created.stream().filter(c -> c).count());
+        assertEquals(1, tenants.extensions(tenant.id()).size());
+    }
+
+    // ----- registrations
+
+    @Test
+    void bindingsAreUpsertedPerContactAndExpire() {
+        Tenant tenant = newTenant();
+        long ext = newExtension(tenant, "101");
+        long otherExt = newExtension(tenant, "102");
+        Binding desk = new Binding("sip:101@192.0.2.10:5060", T0.plusSeconds(60), "call-1", 1, "Yealink T54W");
+        Binding mobile = new Binding("sip:101@198.51.100.7:5062;transport=tcp", T0.plusSeconds(30), "call-2", 7, null);
+        registrations.putBinding(ext, desk);
+        registrations.putBinding(ext, mobile);
+        registrations.putBinding(otherExt, desk);
+
+        assertEquals(List.of(desk, mobile), registrations.activeBindings(ext, T0));
+        assertEquals(List.of(desk), registrations.activeBindings(ext, T0.plusSeconds(45)));
+        assertEquals(List.of(), registrations.activeBindings(ext, T0.plusSeconds(60)));
+
+        Binding refreshed = new Binding(desk.contactUri(), T0.plusSeconds(3600), "call-3", 2, "Yealink T54W 96.86");
+        registrations.putBinding(ext, refreshed);
+        assertEquals(List.of(refreshed, mobile), registrations.activeBindings(ext, T0));
+
+        registrations.removeBinding(ext, mobile.contactUri());
+        assertEquals(List.of(refreshed), registrations.activeBindings(ext, T0));
+        registrations.removeAll(ext);
+        assertEquals(List.of(), registrations.activeBindings(ext, T0));
+        assertEquals(List.of(desk), registrations.activeBindings(otherExt, T0));
+    }
+
+    @Test
+    void purgeDeletesOnlyExpiredBindings() {
+        // long before T0, so no other test's bindings are in range
+        Instant then = Instant.parse("1990-01-02T00:00:00Z");
+        Tenant tenant = newTenant();
+        long ext = newExtension(tenant, "101");
+        Binding expired = new Binding("sip:101@192.0.2.1", then.minusSeconds(1), "c1", 1, null);
+        Binding alive = new Binding("sip:101@192.0.2.2", then.plusSeconds(1), "c2", 1, null);
+        registrations.putBinding(ext, expired);
+        registrations.putBinding(ext, alive);
+
+        assertEquals(1, registrations.purgeExpired(then));
+
+        assertEquals(List.of(alive), registrations.activeBindings(ext, then.minusSeconds(10)));
+    }
+
+    @Test
+    void concurrentRegistersOfOneContactKeepOneBinding() throws Exception {
+        Tenant tenant = newTenant();
+        long ext = newExtension(tenant, "101");
+        race(4, i -> {
+            registrations.putBinding(ext, new Binding("sip:101@192.0.2.9", T0.plusSeconds(60), "call", i, null));
+            return null;
+        });
+        assertEquals(1, registrations.activeBindings(ext, T0).size());
+    }
+
+    // ----- parked calls
+
+    @Test
+    void insertHoldingStopsAtCapacity() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall first = call(tenant, "103", T0);
+        ParkedCall second = call(tenant, "103", T0.plusSeconds(1)).withStatus(ParkStatus.PARKED);
+
+        assertTrue(parks.insertHolding(first, 2));
+        assertTrue(parks.insertHolding(second, 2));
+        assertFalse(parks.insertHolding(call(tenant, "103", T0.plusSeconds(2)), 2));
+
+        assertEquals(List.of(first, second.withStatus(ParkStatus.HOLDING)), parks.parkedAt(tenant.id(), "103"));
+    }
+
+    @Test
+    void insertHoldingAtAMissingExtensionIsAProgrammingError() {
+        Tenant tenant = newTenant();
+        assertThrows(IllegalArgumentException.class, () -> parks.insertHolding(call(tenant, "999", T0), 5));
+    }
+
+    @Test
+    void concurrentParksNeverOverfillAnExtension() throws Exception {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+
+        List<Boolean> stored = race(10, i -> parks.insertHolding(call(tenant, "103", T0.plusMillis(i)), 5));
+
+        assertEquals(5, stored.stream().filter(s -> s).count());
+        assertEquals(5, parks.parkedAt(tenant.id(), "103").size());
+    }
+
+    @Test
+    void ofTwoRacingRetrieversExactlyOneWins() throws Exception {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        for (int round = 0; round < 25; round++) {
+            ParkedCall call = call(tenant, "103", T0.plusSeconds(round));
+            assertTrue(parks.insertHolding(call, 100));
+            assertTrue(parks.markParked(call.id()).isPresent());
+
+            List<Boolean> won = race(2, i -> parks.transition(call.id(), ParkStatus.PARKED, ParkStatus.RETRIEVING));
+
+            assertEquals(1, won.stream().filter(w -> w).count(), "round " + round);
+            assertEquals(ParkStatus.RETRIEVING, parks.find(tenant.id(), call.id()).orElseThrow().status());
+        }
+    }
+
+    @Test
+    void transitionFromTheWrongStatusChangesNothing() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+
+        assertFalse(parks.transition(call.id(), ParkStatus.PARKED, ParkStatus.RETRIEVING));
+        assertFalse(parks.transition("no-such-call", ParkStatus.HOLDING, ParkStatus.PARKED));
+        assertEquals(ParkStatus.HOLDING, parks.find(tenant.id(), call.id()).orElseThrow().status());
+    }
+
+    @Test
+    void markParkedBumpsTheVersionOnceAndListsAllCalls() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall first = call(tenant, "103", T0);
+        ParkedCall second = call(tenant, "103", T0.plusSeconds(5));
+        parks.insertHolding(second, 5);
+        parks.insertHolding(first, 5);
+        long before = parks.snapshot(tenant.id(), "103", "refresh").version();
+
+        ParkInfo info = parks.markParked(first.id()).orElseThrow();
+
+        assertEquals(new ParkInfo(tenant.id(), "103", before + 1, "parked", first.id(),
+                List.of(first.withStatus(ParkStatus.PARKED), second)), info);
+        assertEquals(Optional.empty(), parks.markParked(first.id()));
+        assertEquals(before + 1, parks.snapshot(tenant.id(), "103", "refresh").version());
+    }
+
+    @Test
+    void endMovesTheCallToHistoryAndBumpsTheVersionOnce() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall first = call(tenant, "103", T0);
+        ParkedCall second = call(tenant, "103", T0.plusSeconds(5));
+        parks.insertHolding(first, 5);
+        parks.insertHolding(second, 5);
+        parks.markParked(first.id());
+        long before = parks.markParked(second.id()).orElseThrow().version();
+        Instant endedAt = T0.plusSeconds(30);
+
+        ParkInfo info = parks.end(first.id(), Resolution.RETRIEVED, endedAt, "103").orElseThrow();
+
+        assertEquals(new ParkInfo(tenant.id(), "103", before + 1, "retrieved", first.id(),
+                List.of(second.withStatus(ParkStatus.PARKED))), info);
+        assertEquals(Optional.empty(), parks.end(first.id(), Resolution.ABANDONED, endedAt, "system"));
+        assertEquals(before + 1, parks.snapshot(tenant.id(), "103", "refresh").version());
+        assertEquals(Optional.empty(), parks.find(tenant.id(), first.id()));
+        assertEquals(List.of(new EndedPark(first.withStatus(ParkStatus.PARKED), Resolution.RETRIEVED, endedAt, "103")),
+                parks.history(tenant.id(), 10));
+    }
+
+    @Test
+    void ofTwoConcurrentEndsExactlyOneWins() throws Exception {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        int rounds = 10;
+        for (int round = 0; round < rounds; round++) {
+            ParkedCall call = call(tenant, "103", T0.plusSeconds(round));
+            parks.insertHolding(call, 100);
+            parks.markParked(call.id());
+
+            List<Boolean> ended = race(2, i -> parks.end(call.id(),
+                    i == 0 ? Resolution.ABANDONED : Resolution.RETRIEVED, T0.plusSeconds(60), "system").isPresent());
+
+            assertEquals(1, ended.stream().filter(e -> e).count(), "round " + round);
+        }
+        assertEquals(rounds, parks.history(tenant.id(), 100).size());
+        assertEquals(List.of(), parks.parkedAt(tenant.id(), "103"));
+    }
+
+    @Test
+    void historyIsNewestFirstAndLimited() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            ParkedCall call = call(tenant, "103", T0);
+            parks.insertHolding(call, 5);
+            parks.end(call.id(), Resolution.TIMED_OUT, T0.plusSeconds(i), "system");
+            ids.add(call.id());
+        }
+
+        List<String> newest = parks.history(tenant.id(), 3).stream().map(e -> e.call().id()).toList();
+
+        assertEquals(List.of(ids.get(3), ids.get(2), ids.get(1)), newest);
+        assertEquals(List.of(), parks.history(tenant.id(), 0));
+    }
+
+    @Test
+    void snapshotChangesNothing() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+        ParkInfo parked = parks.markParked(call.id()).orElseThrow();
+
+        ParkInfo snapshot = parks.snapshot(tenant.id(), "103", "refresh");
+
+        assertEquals(new ParkInfo(tenant.id(), "103", parked.version(), "refresh", null, parked.calls()), snapshot);
+        assertEquals(snapshot, parks.snapshot(tenant.id(), "103", "refresh"));
+    }
+
+    @Test
+    void noTenantSeesAnotherTenantsCalls() {
+        Tenant owner = newTenant();
+        Tenant stranger = newTenant();
+        newExtension(owner, "103");
+        newExtension(stranger, "103");
+        ParkedCall call = call(owner, "103", T0);
+        parks.insertHolding(call, 5);
+        parks.markParked(call.id());
+
+        assertTrue(parks.find(owner.id(), call.id()).isPresent());
+        assertEquals(List.of(call.withStatus(ParkStatus.PARKED)), parks.parkedInTenant(owner.id()));
+        assertEquals(Optional.empty(), parks.find(stranger.id(), call.id()));
+        assertEquals(List.of(), parks.parkedInTenant(stranger.id()));
+        assertEquals(List.of(), parks.parkedAt(stranger.id(), "103"));
+        assertEquals(List.of(), parks.snapshot(stranger.id(), "103", "refresh").calls());
+
+        parks.end(call.id(), Resolution.ENDED_BY_OPERATOR, T0.plusSeconds(9), "operator");
+        assertEquals(1, parks.history(owner.id(), 10).size());
+        assertEquals(List.of(), parks.history(stranger.id(), 10));
+    }
+
+    @Test
+    void instantsRoundTripExactlyAndAreStoredAsUtc() throws Exception {
+        Tenant tenant = newTenant();
+        long ext = newExtension(tenant, "103");
+        // UTC wall-clock times that do not exist (spring forward) or exist twice (fall back) in New York
+        Instant parkedAt = Instant.parse("2024-03-10T02:30:00.123Z");
+        Instant recallAt = Instant.parse("2024-11-03T01:30:00.456789Z");
+        Instant endedAt = Instant.parse("2024-11-03T01:45:59.999Z");
+        ParkedCall call = new ParkedCall(UUID.randomUUID().toString(), tenant.id(), "103",
+                new Party("sip:alice@example.net", null), new Party("sip:102@" + tenant.domain(), "Bob"), "102",
+                parkedAt, recallAt, ParkStatus.HOLDING, "node-1");
+        parks.insertHolding(call, 5);
+        Binding binding = new Binding("sip:103@192.0.2.3", parkedAt, "call", 1, null);
+        registrations.putBinding(ext, binding);
+
+        assertEquals(call, parks.find(tenant.id(), call.id()).orElseThrow());
+        assertEquals(List.of(binding), registrations.activeBindings(ext, parkedAt.minusMillis(1)));
+        assertEquals(List.of(), registrations.activeBindings(ext, parkedAt));
+        try (Connection c = rawConnection();
+             PreparedStatement s = c.prepareStatement("select parked_at, recall_at from parked_call where id = ?")) {
+            s.setString(1, call.id());
+            try (ResultSet r = s.executeQuery()) {
+                assertTrue(r.next());
+                assertEquals(LocalDateTime.ofInstant(parkedAt, ZoneOffset.UTC), r.getObject(1, LocalDateTime.class));
+                assertEquals(LocalDateTime.ofInstant(recallAt, ZoneOffset.UTC), r.getObject(2, LocalDateTime.class));
+            }
+        }
+
+        parks.end(call.id(), Resolution.ABANDONED, endedAt, "system");
+        EndedPark ended = parks.history(tenant.id(), 1).get(0);
+        assertEquals(endedAt, ended.endedAt());
+        assertEquals(call, ended.call());
+    }
+
+    // ----- helpers
+
+    private Connection rawConnection() throws SQLException {
+        return DriverManager.getConnection(url, user(), PASSWORD);
+    }
+
+    private Tenant newTenant() {
+        return tenants.createTenant("t" + SEQUENCE.incrementAndGet() + ".example", "Test");
+    }
+
+    private long newExtension(Tenant tenant, String number) {
+        return tenants.putExtension(tenant.id(), number, "Ext " + number, "ha1").extension().id();
+    }
+
+    private static ParkedCall call(Tenant tenant, String extension, Instant parkedAt) {
+        return new ParkedCall(UUID.randomUUID().toString(), tenant.id(), extension,
+                new Party("sip:+14155550100@" + tenant.domain(), "Alice Smith"),
+                new Party("sip:102@" + tenant.domain(), "Bob"), "102", parkedAt, parkedAt.plusSeconds(45),
+                ParkStatus.HOLDING, "node-1");
+    }
+
+    /** Runs {@code task(0..threads-1)} on as many threads, released together, and returns the results in order. */
+    private static <T> List<T> race(int threads, IntFunction<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return task.apply(index);
+                }));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> future : futures) {
+                results.add(future.get(30, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
