@@ -78,6 +78,31 @@ public final class SipMessage {
         return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
     }
 
+    /** Every value of a header that may be comma-joined (Contact, Via…), split outside quotes and angle brackets. */
+    public List<String> values(String name) {
+        List<String> out = new ArrayList<>();
+        for (String line : headers(name)) {
+            int depth = 0;
+            boolean quoted = false;
+            int start = 0;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '"') {
+                    quoted = !quoted;
+                } else if (!quoted && c == '<') {
+                    depth++;
+                } else if (!quoted && c == '>') {
+                    depth--;
+                } else if (!quoted && depth == 0 && c == ',') {
+                    out.add(line.substring(start, i).trim());
+                    start = i + 1;
+                }
+            }
+            out.add(line.substring(start).trim());
+        }
+        return out;
+    }
+
     public String body() {
         return body;
     }

@@ -99,14 +99,34 @@ public final class TestPhone implements AutoCloseable {
     }
 
     public SipMessage register(int expires, String withPassword) {
+        return register(aor(), "<" + contact() + ">", expires, withPassword);
+    }
+
+    /** {@code Contact: *} with {@code Expires: 0}: removes every binding of the extension. */
+    public SipMessage unregisterAll() {
+        return register(aor(), "*", 0, password);
+    }
+
+    /** A REGISTER for another extension's address, with this phone's own credentials. */
+    public SipMessage registerAs(String otherExtension, int expires) {
+        return register("sip:" + otherExtension + "@" + domain, "<" + contact() + ">", expires, password);
+    }
+
+    private SipMessage register(String addressOfRecord, String contactValue, int expires, String withPassword) {
         String uri = "sip:" + domain;
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("From", "<" + aor() + ">;tag=" + tag());
-        headers.put("To", "<" + aor() + ">");
+        headers.put("From", "<" + addressOfRecord + ">;tag=" + tag());
+        headers.put("To", "<" + addressOfRecord + ">");
         headers.put("Call-ID", registrationCallId);
-        headers.put("Contact", "<" + contact() + ">");
+        headers.put("Contact", contactValue);
         headers.put("Expires", Integer.toString(expires));
         return transaction("REGISTER", uri, headers, null, null, withPassword);
+    }
+
+    /** The final answer to a request this test sent raw, by its Call-ID. */
+    public SipMessage awaitResponseForTest(String callId) {
+        return take(responses, m -> m.callId().equals(callId) && m.status() >= 200, DEFAULT_WAIT_MS,
+                () -> extension + " got no final answer for Call-ID " + callId);
     }
 
     // ---------------------------------------------------------------- calls we place

@@ -1,0 +1,145 @@
+package io.cloudpark.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.cloudpark.testing.Call;
+import io.cloudpark.testing.Calls;
+import io.cloudpark.testing.Deployments;
+import io.cloudpark.testing.ParkInfoDocument;
+import io.cloudpark.testing.SipMessage;
+import io.cloudpark.testing.TestPhone;
+import io.cloudpark.testing.TestTenant;
+
+/** Parks that are refused, retrieves that find nothing or lose a race, and a parked party that hangs up. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ParkOutcomesIT {
+
+    @Deployment
+    static WebArchive deployment() {
+        return Deployments.cloudpark();
+    }
+
+    @Test
+    void parkAtAnUnknownExtensionFailsWith404AndTheCallStaysConnected() {
+        try (TestTenant acme = TestTenant.create("park404", "401", "450")) {
+            TestPhone parker = acme.registeredPhone("401");
+            TestPhone client = acme.registeredPhone("450");
+            Calls.Connected talk = Calls.connect(client, parker);
+
+            assertEquals(202, talk.callee().refer("sip:*68499@" + acme.domain()).status());
+            assertTrue(parker.awaitRequest("NOTIFY").body().startsWith("SIP/2.0 100"));
+            SipMessage failed = parker.awaitRequest("NOTIFY");
+            assertTrue(failed.body().startsWith("SIP/2.0 404"), failed.body());
+            assertTrue(failed.header("Subscription-State").startsWith("terminated"));
+
+            assertFalse(client.receives("INVITE", 300), "the client was not put on hold");
+            assertStillConnected(talk, parker, client);
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json().size());
+        }
+    }
+
+    @Test
+    void parkAtAnotherTenantsExtensionFailsWith403AndTheCallStaysConnected() {
+        try (TestTenant acme = TestTenant.create("park403", "411", "450"); TestTenant rival = TestTenant.create("rival", "412")) {
+            TestPhone parker = acme.registeredPhone("411");
+            TestPhone client = acme.registeredPhone("450");
+            TestPhone rivalPhone = rival.registeredPhone("412");
+            Calls.Connected talk = Calls.connect(client, parker);
+
+            assertEquals(202, talk.callee().refer("sip:*68412@" + rival.domain()).status());
+            parker.awaitRequest("NOTIFY");
+            SipMessage failed = parker.awaitRequest("NOTIFY");
+            assertTrue(failed.body().startsWith("SIP/2.0 403"), failed.body());
+            assertFalse(rivalPhone.receives("NOTIFY", 300), "the other tenant hears nothing");
+            assertStillConnected(talk, parker, client);
+            assertEquals(0, rival.admin().get("/api/tenants/" + rival.domain() + "/parked-calls").json().size());
+        }
+    }
+
+    @Test
+    void retrieveWithNothingParkedIsNotFound() {
+        try (TestTenant acme = TestTenant.create("empty", "421")) {
+            TestPhone phone = acme.registeredPhone("421");
+            assertEquals(404, Calls.dial(phone, "*88421").status());
+            assertEquals(404, Calls.dial(phone, "*88").status());
+        }
+    }
+
+    @Test
+    void twoSimultaneousRetrievesExactlyOneWins() {
+        try (TestTenant acme = TestTenant.create("race", "431", "432", "433", "450")) {
+            TestPhone parker = acme.registeredPhone("431");
+            TestPhone first = acme.registeredPhone("432");
+            TestPhone second = acme.registeredPhone("433");
+            TestPhone client = acme.registeredPhone("450");
+            Calls.Connected talk = Calls.connect(client, parker);
+            assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
+            client.awaitRequest("INVITE");
+            parker.awaitRequest("NOTIFY", 5000, "park-info");
+
+            CompletableFuture<Call> a = Calls.dialAsync(first, "*88431");
+            CompletableFuture<Call> b = Calls.dialAsync(second, "*88431");
+            List<Integer> statuses = Stream.of(a.join(), b.join()).map(Call::status).sorted().toList();
+            assertEquals(200, statuses.get(0), statuses.toString());
+            assertTrue(statuses.get(1) == 480 || statuses.get(1) == 404, "the loser gets 480 or 404: " + statuses);
+            assertTrue(client.receives("INVITE", 2000), "the parked client is reconnected");
+            assertFalse(client.receives("INVITE", 300), "once, not twice");
+
+            JsonNode history = acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json();
+            assertEquals(1, history.size());
+            assertEquals("RETRIEVED", history.get(0).get("resolution").asText());
+        }
+    }
+
+    @Test
+    void parkedPartyHangingUpIsAbandonedAndClearsTheDevices() {
+        try (TestTenant acme = TestTenant.create("abandon", "441", "442", "450")) {
+            TestPhone parker = acme.registeredPhone("441");
+            TestPhone target = acme.registeredPhone("442");
+            TestPhone client = acme.registeredPhone("450");
+            Calls.Connected talk = Calls.connect(client, parker);
+            assertEquals(202, talk.callee().refer("sip:*68442@" + acme.domain()).status());
+            client.awaitRequest("INVITE");
+            ParkInfoDocument parked = ParkInfoDocument.of(target.awaitRequest("NOTIFY"));
+            assertEquals(1, parked.calls().size());
+
+            assertEquals(200, talk.caller().bye().status());
+            ParkInfoDocument cleared = ParkInfoDocument.of(target.awaitRequest("NOTIFY"));
+            assertEquals("abandoned", cleared.reason());
+            assertEquals(parked.parkId(), cleared.parkId());
+            assertEquals(parked.version() + 1, cleared.version());
+            assertTrue(cleared.calls().isEmpty());
+
+            JsonNode history = acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json();
+            assertEquals("ABANDONED", history.get(0).get("resolution").asText());
+            assertEquals(404, Calls.dial(target, "*88").status(), "nothing left to retrieve");
+        }
+    }
+
+    /** Still bridged: a re-INVITE from the parker reaches the client, and the client's BYE reaches the parker. */
+    private static void assertStillConnected(Calls.Connected talk, TestPhone parker, TestPhone client) {
+        SipMessage reinvite = talk.callee().reinvite(parker.sdp());
+        assertEquals(200, reinvite.status());
+        assertTrue(reinvite.body().contains(client.mediaLine()), "answered by the client, not by the PBX");
+        assertTrue(client.awaitRequest("INVITE").body().contains(parker.mediaLine()));
+        assertEquals(200, talk.caller().bye().status());
+        assertEquals(talk.callee().callId(), parker.awaitRequest("BYE").callId());
+    }
+}
