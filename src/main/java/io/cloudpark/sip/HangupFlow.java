@@ -2,8 +2,6 @@ package io.cloudpark.sip;
 
 import javax.servlet.sip.SipServletRequest;
 
-import org.apache.log4j.Logger;
-
 import io.cloudpark.park.Resolution;
 
 /**
@@ -18,8 +16,6 @@ import io.cloudpark.park.Resolution;
  * A parked party hanging up ends its park as ABANDONED and clears the devices of the extension.
  */
 final class HangupFlow {
-    private static final Logger LOG = Logger.getLogger(HangupFlow.class);
-
     private final SipCore core;
 
     HangupFlow(SipCore core) {
@@ -43,14 +39,6 @@ final class HangupFlow {
     private void abandoned(Leg leg, String parkId) {
         core.parkedLegs.release(parkId);
         leg.parkedAs(null);
-        try {
-            core.app.parkService().end(parkId, Resolution.ABANDONED, leg.party().uri()).ifPresent(info -> {
-                core.app.metrics().ended(Resolution.ABANDONED);
-                LOG.info("park " + parkId + " at " + info.extension() + "@" + leg.tenant().domain() + " ABANDONED");
-                core.notifier.announce(leg.tenant(), info);
-            });
-        } catch (RuntimeException e) {
-            LOG.error("park " + parkId + " abandoned, but the store could not record it: " + e.getMessage());
-        }
+        core.endPark(leg.tenant(), parkId, Resolution.ABANDONED, leg.party().uri());
     }
 }

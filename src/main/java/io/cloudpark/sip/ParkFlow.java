@@ -171,10 +171,7 @@ final class ParkFlow {
         core.parkedLegs.release(call.id());
         parkedLeg.parkedAs(null);
         parkedLeg.sentSdp(connectedSdp);
-        core.app.parkService().end(call.id(), Resolution.FAILED, "system").ifPresent(info -> {
-            core.app.metrics().ended(Resolution.FAILED);
-            core.notifier.announce(parkerLeg.tenant(), info);
-        });
+        core.endPark(parkerLeg.tenant(), call.id(), Resolution.FAILED, "system");
         if (!parkedLeg.ended() && !parkerLeg.ended()) {
             Leg.bridge(parkerLeg, parkedLeg);
         }

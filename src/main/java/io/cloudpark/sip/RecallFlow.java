@@ -132,7 +132,7 @@ final class RecallFlow {
             core.parkedLegs.release(call.id());
             parkedLeg.parkedAs(null);
             Leg.bridge(parkedLeg, parkerLeg);
-            end(tenant, call.id(), Resolution.RECALLED, call.parkerExtension());
+            core.endPark(tenant, call.id(), Resolution.RECALLED, call.parkerExtension());
         });
         reinvite.send();
     }
@@ -141,7 +141,7 @@ final class RecallFlow {
         core.parkedLegs.release(call.id());
         parkedLeg.parkedAs(null);
         SipMessages.hangUp(parkedLeg);
-        end(tenant, call.id(), Resolution.TIMED_OUT, "system");
+        core.endPark(tenant, call.id(), Resolution.TIMED_OUT, "system");
     }
 
     /** A park whose SIP side is lost: recorded as FAILED and cleared from the devices, never left as a ghost. */
@@ -150,18 +150,6 @@ final class RecallFlow {
         if (leg != null) {
             leg.parkedAs(null);
         }
-        end(tenant, parkId, Resolution.FAILED, "system");
-    }
-
-    private void end(Tenant tenant, String parkId, Resolution resolution, String endedBy) {
-        try {
-            core.app.parkService().end(parkId, resolution, endedBy).ifPresent(info -> {
-                core.app.metrics().ended(resolution);
-                LOG.info("park " + parkId + " at " + info.extension() + "@" + tenant.domain() + " " + resolution);
-                core.notifier.announce(tenant, info);
-            });
-        } catch (RuntimeException e) {
-            LOG.error("park " + parkId + " ended " + resolution + ", but the store could not record it: " + e.getMessage());
-        }
+        core.endPark(tenant, parkId, Resolution.FAILED, "system");
     }
 }

@@ -127,12 +127,7 @@ final class RetrieveFlow {
         SipServletResponse ok = invite.createResponse(200);
         retrieverLeg.sentSdp(SipMessages.copyBody(answer, ok));
         ok.send();
-        core.app.parkService().end(call.id(), Resolution.RETRIEVED, retrieverLeg.extension()).ifPresent(info -> {
-            core.app.metrics().ended(Resolution.RETRIEVED);
-            LOG.info("park " + call.id() + " at " + call.extension() + "@" + tenant.domain() + " RETRIEVED by "
-                    + retrieverLeg.extension());
-            core.notifier.announce(tenant, info);
-        });
+        core.endPark(tenant, call.id(), Resolution.RETRIEVED, retrieverLeg.extension());
     }
 
     /** The claim could not be carried out: the call is parked again, its recall timer running again. */

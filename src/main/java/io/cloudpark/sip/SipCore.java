@@ -11,8 +11,11 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipURI;
 import javax.servlet.sip.URI;
 
+import org.apache.log4j.Logger;
+
 import io.cloudpark.app.CloudparkApp;
 import io.cloudpark.park.Party;
+import io.cloudpark.park.Resolution;
 import io.cloudpark.tenant.Binding;
 import io.cloudpark.tenant.Extension;
 import io.cloudpark.tenant.RegistrationStore;
@@ -21,6 +24,7 @@ import io.cloudpark.tenant.TenantDirectory;
 
 /** What every call flow needs: the SIP factory, the application's stores and services, and a few look-ups. */
 final class SipCore {
+    private static final Logger LOG = Logger.getLogger(SipCore.class);
     final SipFactory factory;
     final String handler;
     final CloudparkApp app;
@@ -61,6 +65,23 @@ final class SipCore {
             address.setDisplayName(party.displayName());
         }
         return address;
+    }
+
+    /**
+     * Ends a park with its resolution and, if this was the end that won, counts it and tells the extension's devices.
+     * A store failure is logged: the SIP side has already acted and cannot be undone.
+     */
+    void endPark(Tenant tenant, String parkId, Resolution resolution, String endedBy) {
+        try {
+            app.parkService().end(parkId, resolution, endedBy).ifPresent(info -> {
+                app.metrics().ended(resolution);
+                LOG.info("park " + parkId + " at " + info.extension() + "@" + tenant.domain() + " " + resolution
+                        + " (" + endedBy + ")");
+                notifier.announce(tenant, info);
+            });
+        } catch (RuntimeException e) {
+            LOG.error("park " + parkId + " ended " + resolution + ", but the store could not record it: " + e.getMessage());
+        }
     }
 
     /** The address the container listens on, for the SDP of a hold offer made from nothing. */
