@@ -23,9 +23,13 @@ import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.ParkingPolicy;
 import io.cloudpark.park.Party;
+import io.cloudpark.park.RecallPolicy;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Credentials;
 import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.ParkGroup;
+import io.cloudpark.tenant.ParkGroupConflictException;
+import io.cloudpark.tenant.ParkInfoFormat;
 import io.cloudpark.tenant.RegistrationStore;
 import io.cloudpark.tenant.Tenant;
 import io.cloudpark.tenant.TenantDirectory;
@@ -39,6 +43,7 @@ public final class AdminApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(AdminApiServlet.class);
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+");
+    private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int DEFAULT_HISTORY = 50;
     private static final int MAX_HISTORY = 1000;
 
@@ -120,6 +125,28 @@ public final class AdminApiServlet extends HttpServlet {
                         .map(call -> parkedCall(tenant, call)).toList());
                 return;
             }
+            if (p.length == 4 && resource.equals("parked-calls") && method.equals("DELETE")) {
+                if (!app.operatorHangup().hangUp(tenant, p[3])) {
+                    throw ApiError.notFound("no call " + p[3] + " parked in " + tenant.domain());
+                }
+                LOG.info("operator ended park " + p[3] + " in " + tenant.domain());
+                response.setStatus(204);
+                return;
+            }
+            if (p.length == 3 && resource.equals("park-groups") && method.equals("POST")) {
+                createParkGroup(request, response, tenant);
+                return;
+            }
+            if (p.length == 3 && resource.equals("park-groups") && method.equals("GET")) {
+                Json.write(response, 200, directory.parkGroups(tenant.id()).stream().map(AdminApiServlet::parkGroup).toList());
+                return;
+            }
+            if (p.length == 4 && resource.equals("park-groups") && method.equals("GET")) {
+                Json.write(response, 200, directory.parkGroups(tenant.id()).stream()
+                        .filter(g -> g.name().equals(p[3])).findFirst().map(AdminApiServlet::parkGroup)
+                        .orElseThrow(() -> ApiError.notFound("no park group " + p[3] + " in " + tenant.domain())));
+                return;
+            }
             if (p.length == 3 && resource.equals("park-history") && method.equals("GET")) {
                 int limit = limit(request.getParameter("limit"));
                 Json.write(response, 200, parkedCalls.history(tenant.id(), limit).stream()
@@ -152,9 +179,15 @@ public final class AdminApiServlet extends HttpServlet {
         ParkingPolicy policy = new ParkingPolicy(
                 body.has("parkCode") ? text(body, "parkCode", true) : old.parkCode(),
                 body.has("retrieveCode") ? text(body, "retrieveCode", true) : old.retrieveCode(),
+                body.has("groupParkCode") ? text(body, "groupParkCode", true) : old.groupParkCode(),
                 number(body, "parkTimeoutSeconds", old.parkTimeoutSeconds()),
                 number(body, "recallRingSeconds", old.recallRingSeconds()),
-                number(body, "maxParkedPerExtension", old.maxParkedPerExtension()));
+                number(body, "maxParkedPerExtension", old.maxParkedPerExtension()),
+                body.has("recallPolicy") ? recallPolicy(body) : old.recallPolicy(),
+                number(body, "recallAttempts", old.recallAttempts()),
+                body.has("recallGroup") ? extensions(body, "recallGroup") : old.recallGroup(),
+                body.has("recallFallback") ? text(body, "recallFallback", false) : old.recallFallback(),
+                body.has("musicOnHoldUri") ? text(body, "musicOnHoldUri", false) : old.musicOnHoldUri());
         List<String> violations = policy.violations();
         if (!violations.isEmpty()) {
             throw new ApiError(400, "bad_request", String.join("; ", violations));
@@ -162,6 +195,31 @@ public final class AdminApiServlet extends HttpServlet {
         Tenant updated = directory.updatePolicy(tenant.domain(), policy)
                 .orElseThrow(() -> ApiError.notFound("no tenant " + tenant.domain()));
         Json.write(response, 200, settings(updated.policy()));
+    }
+
+    private void createParkGroup(HttpServletRequest request, HttpServletResponse response, Tenant tenant)
+            throws ApiError, IOException {
+        ObjectNode body = Json.object(request);
+        String name = text(body, "name", true);
+        if (!GROUP_NAME.matcher(name).matches()) {
+            throw ApiError.badRequest("name", "must be 1 to 64 letters, digits, '-' or '_'");
+        }
+        List<String> members = extensions(body, "members");
+        if (members.isEmpty() || members.stream().distinct().count() != members.size()) {
+            throw ApiError.badRequest("members", "must list at least one extension, each once");
+        }
+        try {
+            ParkGroup group = directory.createParkGroup(tenant.id(), name, members);
+            Json.write(response, 201, parkGroup(group));
+        } catch (ParkGroupConflictException e) {
+            throw new ApiError(409, "conflict", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("members", e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> parkGroup(ParkGroup group) {
+        return ordered("name", group.name(), "members", group.members());
     }
 
     private void putExtension(HttpServletRequest request, HttpServletResponse response, Tenant tenant, String number)
@@ -175,8 +233,16 @@ public final class AdminApiServlet extends HttpServlet {
             throw ApiError.badRequest("password", "must have at least 4 characters");
         }
         String displayName = text(body, "displayName", false);
+        ParkInfoFormat format = ParkInfoFormat.CLOUDPARK;
+        if (body.has("parkInfoFormat")) {
+            try {
+                format = ParkInfoFormat.valueOf(text(body, "parkInfoFormat", true));
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest("parkInfoFormat", "must be CLOUDPARK or BROADWORKS");
+            }
+        }
         TenantDirectory.PutResult result = directory.putExtension(tenant.id(), number, displayName,
-                Credentials.ha1(number, tenant.domain(), password));
+                Credentials.ha1(number, tenant.domain(), password), format);
         Json.write(response, result.created() ? 201 : 200, extension(result.extension()));
     }
 
@@ -205,6 +271,34 @@ public final class AdminApiServlet extends HttpServlet {
         return node.asInt();
     }
 
+    private static RecallPolicy recallPolicy(ObjectNode body) throws ApiError {
+        String value = text(body, "recallPolicy", true);
+        try {
+            return RecallPolicy.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("recallPolicy", "must be one of " + java.util.Arrays.toString(RecallPolicy.values()));
+        }
+    }
+
+    /** A JSON array of extension numbers (strings). */
+    private static List<String> extensions(ObjectNode body, String field) throws ApiError {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw ApiError.badRequest(field, "must be an array of extension numbers");
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode item : node) {
+            if (!item.isTextual() || !FeatureRequest.EXTENSION.matcher(item.asText()).matches()) {
+                throw ApiError.badRequest(field, "must be an array of extension numbers (1 to 10 digits, as strings)");
+            }
+            out.add(item.asText());
+        }
+        return out;
+    }
+
     private static int limit(String value) throws ApiError {
         if (value == null) {
             return DEFAULT_HISTORY;
@@ -222,12 +316,16 @@ public final class AdminApiServlet extends HttpServlet {
 
     private static Map<String, Object> settings(ParkingPolicy policy) {
         return ordered("parkCode", policy.parkCode(), "retrieveCode", policy.retrieveCode(),
+                "groupParkCode", policy.groupParkCode(),
                 "parkTimeoutSeconds", policy.parkTimeoutSeconds(), "recallRingSeconds", policy.recallRingSeconds(),
-                "maxParkedPerExtension", policy.maxParkedPerExtension());
+                "maxParkedPerExtension", policy.maxParkedPerExtension(), "recallPolicy", policy.recallPolicy().name(),
+                "recallAttempts", policy.recallAttempts(), "recallGroup", policy.recallGroup(),
+                "recallFallback", policy.recallFallback(), "musicOnHoldUri", policy.musicOnHoldUri());
     }
 
     private static Map<String, Object> extension(Extension extension) {
-        return ordered("extension", extension.number(), "displayName", extension.displayName());
+        return ordered("extension", extension.number(), "displayName", extension.displayName(),
+                "parkInfoFormat", extension.parkInfoFormat().name());
     }
 
     private static Map<String, Object> party(Party party) {

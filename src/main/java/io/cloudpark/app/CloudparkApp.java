@@ -26,6 +26,7 @@ public final class CloudparkApp {
     private final ParkService parkService;
     private final ScheduledExecutorService scheduler;
     private final Metrics metrics = new Metrics();
+    private volatile OperatorHangup operatorHangup = (tenant, parkId) -> false;
 
     private CloudparkApp(Config config, Database database) {
         this.config = config;
@@ -83,5 +84,14 @@ public final class CloudparkApp {
 
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** How the admin API hangs up a parked call: the SIP side installs it when it starts. */
+    public OperatorHangup operatorHangup() {
+        return operatorHangup;
+    }
+
+    public void operatorHangup(OperatorHangup hangup) {
+        operatorHangup = hangup;
     }
 }

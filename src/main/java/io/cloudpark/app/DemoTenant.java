@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.log4j.Logger;
 
 import io.cloudpark.tenant.Credentials;
+import io.cloudpark.tenant.ParkInfoFormat;
 import io.cloudpark.tenant.Tenant;
 import io.cloudpark.tenant.TenantDirectory;
 
@@ -25,7 +26,8 @@ final class DemoTenant {
         }
         Tenant demo = directory.createTenant(DOMAIN, "cloudpark demo");
         EXTENSIONS.forEach((number, name) ->
-                directory.putExtension(demo.id(), number, name, Credentials.ha1(number, DOMAIN, "demo" + number)));
+                directory.putExtension(demo.id(), number, name, Credentials.ha1(number, DOMAIN, "demo" + number),
+                        ParkInfoFormat.CLOUDPARK));
         LOG.info("seeded the demo tenant " + DOMAIN + " with extensions 101-105");
     }
 }

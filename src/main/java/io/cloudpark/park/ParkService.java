@@ -111,6 +111,15 @@ public final class ParkService {
         return store.transition(parkId, claimedAs, ParkStatus.PARKED);
     }
 
+    public Optional<ParkedCall> find(Tenant tenant, String parkId) {
+        return store.find(tenant.id(), parkId);
+    }
+
+    /** Calls this node had parked: after a restart it holds none of their SIP dialogs. */
+    public List<ParkedCall> ownedBy(String node) {
+        return store.ownedBy(node);
+    }
+
     /** Ends the park with its resolution; empty if it had already ended (exactly one end wins). */
     public Optional<ParkInfo> end(String parkId, Resolution resolution, String endedBy) {
         return store.end(parkId, resolution, clock.instant(), endedBy);

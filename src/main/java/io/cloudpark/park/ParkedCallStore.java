@@ -46,6 +46,9 @@ public interface ParkedCallStore {
     /** One parked call, only if it belongs to that tenant. */
     Optional<ParkedCall> find(long tenantId, String id);
 
+    /** Calls parked on that cluster node, in any tenant: after a restart, what it can no longer hold. */
+    List<ParkedCall> ownedBy(String nodeId);
+
     /** Ended parks of the tenant, newest first, at most {@code limit}. */
     List<EndedPark> history(long tenantId, int limit);
 }

@@ -5,37 +5,74 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A tenant's park rules (DESIGN §2, §3): the feature codes and the limits. Immutable; {@link #violations()} names
- * every field that is out of range, so the admin API can say which one.
+ * A tenant's park rules (DESIGN §2, §3): the feature codes, the limits, and how a recall goes. Immutable;
+ * {@link #violations()} names every field that is out of range, so the admin API can say which one.
+ *
+ * @param recallGroup    extensions rung together by a group recall (PARKER_THEN_GROUP, GROUP_ONLY)
+ * @param recallFallback the extension rung when every recall went unanswered; null: hang up instead
+ * @param musicOnHoldUri a media server the parked party is connected to; null: plain hold (a=sendonly)
  */
-public record ParkingPolicy(String parkCode, String retrieveCode, int parkTimeoutSeconds, int recallRingSeconds,
-                            int maxParkedPerExtension) {
+public record ParkingPolicy(String parkCode, String retrieveCode, String groupParkCode, int parkTimeoutSeconds,
+                            int recallRingSeconds, int maxParkedPerExtension, RecallPolicy recallPolicy,
+                            int recallAttempts, List<String> recallGroup, String recallFallback,
+                            String musicOnHoldUri) {
 
-    public static final ParkingPolicy DEFAULT = new ParkingPolicy("*68", "*88", 45, 30, 5);
+    public static final ParkingPolicy DEFAULT = new ParkingPolicy("*68", "*88", "*58", 45, 30, 5,
+            RecallPolicy.PARKER_ONLY, 1, List.of(), null, null);
 
     private static final Pattern CODE = Pattern.compile("\\*[0-9]{1,4}");
+    private static final Pattern SIP_URI = Pattern.compile("sips?:[^\\s<>\"]+");
+
+    public ParkingPolicy {
+        recallGroup = recallGroup == null ? List.of() : List.copyOf(recallGroup);
+        recallFallback = recallFallback == null || recallFallback.isBlank() ? null : recallFallback;
+        musicOnHoldUri = musicOnHoldUri == null || musicOnHoldUri.isBlank() ? null : musicOnHoldUri;
+    }
 
     /** Field name → what is wrong with it; empty when the policy is valid. */
     public List<String> violations() {
         List<String> out = new ArrayList<>();
-        if (parkCode == null || !CODE.matcher(parkCode).matches()) {
-            out.add("parkCode: must be '*' followed by 1-4 digits");
+        code(out, "parkCode", parkCode);
+        code(out, "retrieveCode", retrieveCode);
+        code(out, "groupParkCode", groupParkCode);
+        if (out.isEmpty() && (prefixes(parkCode, retrieveCode) || prefixes(parkCode, groupParkCode)
+                || prefixes(retrieveCode, groupParkCode))) {
+            out.add("retrieveCode: parkCode, retrieveCode and groupParkCode must not be prefixes of each other");
         }
-        if (retrieveCode == null || !CODE.matcher(retrieveCode).matches()) {
-            out.add("retrieveCode: must be '*' followed by 1-4 digits");
+        range(out, "parkTimeoutSeconds", parkTimeoutSeconds, 1, 86_400);
+        range(out, "recallRingSeconds", recallRingSeconds, 1, 600);
+        range(out, "maxParkedPerExtension", maxParkedPerExtension, 1, 100);
+        range(out, "recallAttempts", recallAttempts, 1, 10);
+        if (recallPolicy == null) {
+            out.add("recallPolicy: must be one of PARKER_ONLY, PARKER_THEN_GROUP, GROUP_ONLY");
+        } else if (recallPolicy != RecallPolicy.PARKER_ONLY && recallGroup.isEmpty()) {
+            out.add("recallGroup: " + recallPolicy + " needs at least one extension");
         }
-        if (parkCode != null && retrieveCode != null && (parkCode.startsWith(retrieveCode) || retrieveCode.startsWith(parkCode))) {
-            out.add("retrieveCode: must not be a prefix of parkCode or the other way round");
+        if (recallGroup.size() > 50 || recallGroup.stream().anyMatch(e -> !FeatureRequest.EXTENSION.matcher(e).matches())) {
+            out.add("recallGroup: at most 50 extensions of 1 to 10 digits");
         }
-        if (parkTimeoutSeconds < 1 || parkTimeoutSeconds > 86_400) {
-            out.add("parkTimeoutSeconds: must be between 1 and 86400");
+        if (recallFallback != null && !FeatureRequest.EXTENSION.matcher(recallFallback).matches()) {
+            out.add("recallFallback: must be an extension (1 to 10 digits) or empty");
         }
-        if (recallRingSeconds < 1 || recallRingSeconds > 600) {
-            out.add("recallRingSeconds: must be between 1 and 600");
-        }
-        if (maxParkedPerExtension < 1 || maxParkedPerExtension > 100) {
-            out.add("maxParkedPerExtension: must be between 1 and 100");
+        if (musicOnHoldUri != null && !SIP_URI.matcher(musicOnHoldUri).matches()) {
+            out.add("musicOnHoldUri: must be a sip: URI or empty");
         }
         return out;
+    }
+
+    private static void code(List<String> out, String field, String value) {
+        if (value == null || !CODE.matcher(value).matches()) {
+            out.add(field + ": must be '*' followed by 1-4 digits");
+        }
+    }
+
+    private static boolean prefixes(String a, String b) {
+        return a.startsWith(b) || b.startsWith(a);
+    }
+
+    private static void range(List<String> out, String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            out.add(field + ": must be between " + min + " and " + max);
+        }
     }
 }

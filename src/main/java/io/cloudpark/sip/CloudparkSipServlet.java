@@ -46,6 +46,8 @@ public final class CloudparkSipServlet extends SipServlet {
         RecallFlow recall = new RecallFlow(core);
         parks = new ParkFlow(core, recall);
         retrieves = new RetrieveFlow(core, recall);
+        core.app.operatorHangup(hangups::byOperator);
+        hangups.closeCallsLostInRestart();
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.cloudpark.sip;
 
 import javax.servlet.sip.SipServletRequest;
 
+import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.Resolution;
+import io.cloudpark.tenant.Tenant;
 
 /**
  * BYE from any phone:
@@ -34,6 +36,31 @@ final class HangupFlow {
         }
         Leg peer = leg.unbridge();
         SipMessages.hangUp(peer);
+    }
+
+    /** The operator's hang-up (admin API): the parked party gets a BYE, the park ends ENDED_BY_OPERATOR. */
+    boolean byOperator(Tenant tenant, String parkId) {
+        if (core.app.parkService().find(tenant, parkId).isEmpty()) {
+            return false;
+        }
+        Leg leg = core.parkedLegs.release(parkId);
+        boolean ended = core.endPark(tenant, parkId, Resolution.ENDED_BY_OPERATOR, "operator");
+        if (leg != null) {
+            leg.parkedAs(null);
+            SipMessages.hangUp(leg);
+        }
+        return ended;
+    }
+
+    /**
+     * After a restart this node holds no SIP dialog of the calls it had parked: each is closed as FAILED and its
+     * extension's devices are cleared, so no retrieve ever rings into a ghost.
+     */
+    void closeCallsLostInRestart() {
+        for (ParkedCall call : core.app.parkService().ownedBy(core.app.config().nodeId())) {
+            core.directory.tenantById(call.tenantId()).ifPresent(tenant ->
+                    core.endPark(tenant, call.id(), Resolution.FAILED, "restart"));
+        }
     }
 
     private void abandoned(Leg leg, String parkId) {

@@ -14,6 +14,7 @@ import javax.servlet.sip.URI;
 import org.apache.log4j.Logger;
 
 import io.cloudpark.app.CloudparkApp;
+import io.cloudpark.park.ParkInfo;
 import io.cloudpark.park.Party;
 import io.cloudpark.park.Resolution;
 import io.cloudpark.tenant.Binding;
@@ -71,16 +72,19 @@ final class SipCore {
      * Ends a park with its resolution and, if this was the end that won, counts it and tells the extension's devices.
      * A store failure is logged: the SIP side has already acted and cannot be undone.
      */
-    void endPark(Tenant tenant, String parkId, Resolution resolution, String endedBy) {
+    boolean endPark(Tenant tenant, String parkId, Resolution resolution, String endedBy) {
         try {
-            app.parkService().end(parkId, resolution, endedBy).ifPresent(info -> {
+            Optional<ParkInfo> ended = app.parkService().end(parkId, resolution, endedBy);
+            ended.ifPresent(info -> {
                 app.metrics().ended(resolution);
                 LOG.info("park " + parkId + " at " + info.extension() + "@" + tenant.domain() + " " + resolution
                         + " (" + endedBy + ")");
                 notifier.announce(tenant, info);
             });
+            return ended.isPresent();
         } catch (RuntimeException e) {
             LOG.error("park " + parkId + " ended " + resolution + ", but the store could not record it: " + e.getMessage());
+            return false;
         }
     }
 

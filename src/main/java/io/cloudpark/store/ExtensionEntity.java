@@ -2,12 +2,15 @@ package io.cloudpark.store;
 
 import javax.persistence.Column;
 import javax.persistence.Entity;
+import javax.persistence.EnumType;
+import javax.persistence.Enumerated;
 import javax.persistence.GeneratedValue;
 import javax.persistence.GenerationType;
 import javax.persistence.Id;
 import javax.persistence.Table;
 
 import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.ParkInfoFormat;
 
 @Entity
 @Table(name = "extension")
@@ -28,6 +31,10 @@ class ExtensionEntity {
     @Column(name = "ha1", length = 128)
     private String ha1;
 
+    @Enumerated(EnumType.STRING)
+    @Column(name = "park_info_format", nullable = false, length = 16)
+    private ParkInfoFormat parkInfoFormat;
+
     /** Only ever changed by an UPDATE statement, so concurrent bumps cannot lose one. */
     @Column(name = "park_info_version", nullable = false, insertable = false, updatable = false)
     private long parkInfoVersion;
@@ -35,18 +42,27 @@ class ExtensionEntity {
     protected ExtensionEntity() {
     }
 
-    ExtensionEntity(long tenantId, String number, String displayName, String ha1) {
+    ExtensionEntity(long tenantId, String number, String displayName, String ha1, ParkInfoFormat format) {
         this.tenantId = tenantId;
         this.number = number;
-        update(displayName, ha1);
+        update(displayName, ha1, format);
     }
 
-    void update(String newDisplayName, String newHa1) {
+    void update(String newDisplayName, String newHa1, ParkInfoFormat format) {
         displayName = newDisplayName;
         ha1 = newHa1;
+        parkInfoFormat = format == null ? ParkInfoFormat.CLOUDPARK : format;
+    }
+
+    Long id() {
+        return id;
+    }
+
+    String number() {
+        return number;
     }
 
     Extension toDomain() {
-        return new Extension(id, tenantId, number, displayName, ha1);
+        return new Extension(id, tenantId, number, displayName, ha1, parkInfoFormat);
     }
 }

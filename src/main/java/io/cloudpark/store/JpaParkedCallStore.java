@@ -113,6 +113,14 @@ final class JpaParkedCallStore implements ParkedCallStore {
     }
 
     @Override
+    public List<ParkedCall> ownedBy(String nodeId) {
+        return tx.call(em -> em.createQuery("select c from ParkedCallEntity c where c.ownerNode = :node"
+                        + " order by c.parkedAt, c.id", ParkedCallEntity.class)
+                .setParameter("node", nodeId)
+                .getResultStream().map(ParkedCallEntity::toDomain).toList());
+    }
+
+    @Override
     public List<EndedPark> history(long tenantId, int limit) {
         if (limit <= 0) {
             return List.of();

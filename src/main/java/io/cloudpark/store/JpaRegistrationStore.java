@@ -37,6 +37,15 @@ final class JpaRegistrationStore implements RegistrationStore {
     }
 
     @Override
+    public void refuseParkInfo(long extensionId, String contactUri) {
+        tx.run(em -> em.createQuery("update RegistrationEntity r set r.parkInfoRefused = true"
+                        + " where r.extensionId = :extension and r.contactUri = :contact")
+                .setParameter("extension", extensionId)
+                .setParameter("contact", contactUri)
+                .executeUpdate());
+    }
+
+    @Override
     public void removeBinding(long extensionId, String contactUri) {
         tx.run(em -> em.createQuery(
                         "delete from RegistrationEntity r where r.extensionId = :extension and r.contactUri = :contact")
@@ -61,7 +70,8 @@ final class JpaRegistrationStore implements RegistrationStore {
 
     private static void upsert(EntityManager em, long extensionId, Binding binding) {
         int updated = em.createQuery("update RegistrationEntity r"
-                        + " set r.expiresAt = :expires, r.callId = :callId, r.cseq = :cseq, r.userAgent = :userAgent"
+                        + " set r.expiresAt = :expires, r.callId = :callId, r.cseq = :cseq, r.userAgent = :userAgent,"
+                        + " r.parkInfoRefused = false"
                         + " where r.extensionId = :extension and r.contactUri = :contact")
                 .setParameter("expires", binding.expiresAt())
                 .setParameter("callId", binding.callId())

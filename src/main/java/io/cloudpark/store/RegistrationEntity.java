@@ -36,6 +36,9 @@ class RegistrationEntity {
     @Column(name = "user_agent")
     private String userAgent;
 
+    @Column(name = "park_info_refused", nullable = false)
+    private boolean parkInfoRefused;
+
     protected RegistrationEntity() {
     }
 
@@ -49,6 +52,6 @@ class RegistrationEntity {
     }
 
     Binding toDomain() {
-        return new Binding(contactUri, expiresAt, callId, cseq, userAgent);
+        return new Binding(contactUri, expiresAt, callId, cseq, userAgent, parkInfoRefused);
     }
 }

@@ -19,7 +19,8 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
  */
 final class StorePersistenceUnit implements PersistenceUnitInfo {
     static final List<Class<?>> ENTITIES = List.of(TenantEntity.class, ExtensionEntity.class,
-            RegistrationEntity.class, ParkedCallEntity.class, ParkHistoryEntity.class);
+            RegistrationEntity.class, ParkedCallEntity.class, ParkHistoryEntity.class, ParkGroupEntity.class,
+            ParkGroupMemberEntity.class);
 
     private final DataSource dataSource;
 

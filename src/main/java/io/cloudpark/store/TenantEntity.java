@@ -7,7 +7,14 @@ import javax.persistence.GenerationType;
 import javax.persistence.Id;
 import javax.persistence.Table;
 
+import java.util.Arrays;
+import java.util.List;
+
+import javax.persistence.EnumType;
+import javax.persistence.Enumerated;
+
 import io.cloudpark.park.ParkingPolicy;
+import io.cloudpark.park.RecallPolicy;
 import io.cloudpark.tenant.Tenant;
 
 @Entity
@@ -38,6 +45,26 @@ class TenantEntity {
     @Column(name = "max_parked_per_extension", nullable = false)
     private int maxParkedPerExtension;
 
+    @Column(name = "group_park_code", nullable = false, length = 8)
+    private String groupParkCode;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "recall_policy", nullable = false, length = 24)
+    private RecallPolicy recallPolicy;
+
+    @Column(name = "recall_attempts", nullable = false)
+    private int recallAttempts;
+
+    /** Comma-separated: a short ordered list that is only ever read and written whole. */
+    @Column(name = "recall_group")
+    private String recallGroup;
+
+    @Column(name = "recall_fallback", length = 32)
+    private String recallFallback;
+
+    @Column(name = "music_on_hold_uri")
+    private String musicOnHoldUri;
+
     protected TenantEntity() {
     }
 
@@ -53,10 +80,19 @@ class TenantEntity {
         parkTimeoutSeconds = policy.parkTimeoutSeconds();
         recallRingSeconds = policy.recallRingSeconds();
         maxParkedPerExtension = policy.maxParkedPerExtension();
+        groupParkCode = policy.groupParkCode();
+        recallPolicy = policy.recallPolicy();
+        recallAttempts = policy.recallAttempts();
+        recallGroup = policy.recallGroup().isEmpty() ? null : String.join(",", policy.recallGroup());
+        recallFallback = policy.recallFallback();
+        musicOnHoldUri = policy.musicOnHoldUri();
     }
 
     Tenant toDomain() {
         return new Tenant(id, domain, name,
-                new ParkingPolicy(parkCode, retrieveCode, parkTimeoutSeconds, recallRingSeconds, maxParkedPerExtension));
+                new ParkingPolicy(parkCode, retrieveCode, groupParkCode, parkTimeoutSeconds, recallRingSeconds,
+                        maxParkedPerExtension, recallPolicy, recallAttempts,
+                        recallGroup == null ? List.of() : Arrays.asList(recallGroup.split(",")), recallFallback,
+                        musicOnHoldUri));
     }
 }

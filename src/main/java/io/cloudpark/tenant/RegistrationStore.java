@@ -9,8 +9,14 @@ public interface RegistrationStore {
     /** Bindings of the extension that have not expired at {@code now}. */
     List<Binding> activeBindings(long extensionId, Instant now);
 
-    /** Adds or refreshes the binding of {@code contactUri} (one row per extension and contact). */
+    /**
+     * Adds or refreshes the binding of {@code contactUri} (one row per extension and contact); a REGISTER also
+     * clears the device's refusal of park-info.
+     */
     void putBinding(long extensionId, Binding binding);
+
+    /** The device answered park-info with 481, 489 or 405: send it none until it registers again. */
+    void refuseParkInfo(long extensionId, String contactUri);
 
     void removeBinding(long extensionId, String contactUri);
 

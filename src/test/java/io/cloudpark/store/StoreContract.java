@@ -43,11 +43,15 @@ import io.cloudpark.park.ParkStatus;
 import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.ParkingPolicy;
+import io.cloudpark.park.RecallPolicy;
 import io.cloudpark.park.Party;
 import io.cloudpark.park.Resolution;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Binding;
 import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.ParkGroup;
+import io.cloudpark.tenant.ParkGroupConflictException;
+import io.cloudpark.tenant.ParkInfoFormat;
 import io.cloudpark.tenant.RegistrationStore;
 import io.cloudpark.tenant.Tenant;
 import io.cloudpark.tenant.TenantDirectory;
@@ -112,13 +116,15 @@ abstract class StoreContract {
     // ----- schema and database lifecycle
 
     @Test
-    void migrationRanOnceAndReopeningKeepsTheData() throws Exception {
+    void migrationsRanOnceInOrderAndReopeningKeepsTheData() throws Exception {
         try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
-                     + " where \"version\" is not null")) {
-            assertTrue(r.next());
-            assertEquals("1", r.getString(1));
-            assertTrue(r.getBoolean(2));
+                     + " where \"version\" is not null order by \"installed_rank\"")) {
+            for (String version : List.of("1", "2")) {
+                assertTrue(r.next());
+                assertEquals(version, r.getString(1));
+                assertTrue(r.getBoolean(2));
+            }
             assertFalse(r.next());
         }
         Tenant tenant = newTenant();
@@ -236,7 +242,8 @@ abstract class StoreContract {
     @Test
     void policyUpdateRoundTrips() {
         Tenant tenant = newTenant();
-        ParkingPolicy policy = new ParkingPolicy("*70", "*80", 120, 20, 3);
+        ParkingPolicy policy = new ParkingPolicy("*70", "*80", "*59", 120, 20, 3, RecallPolicy.PARKER_THEN_GROUP, 2,
+                List.of("104", "102"), "199", "sip:moh@media.example");
 
         Tenant updated = tenants.updatePolicy(tenant.domain(), policy).orElseThrow();
 
@@ -249,13 +256,13 @@ abstract class StoreContract {
         Tenant tenant = newTenant();
         Tenant other = newTenant();
 
-        PutResult created = tenants.putExtension(tenant.id(), "101", "Bob", "ha1-a");
-        PutResult updated = tenants.putExtension(tenant.id(), "101", "Robert", "ha1-b");
-        tenants.putExtension(tenant.id(), "100", null, "ha1-c");
+        PutResult created = tenants.putExtension(tenant.id(), "101", "Bob", "ha1-a", ParkInfoFormat.CLOUDPARK);
+        PutResult updated = tenants.putExtension(tenant.id(), "101", "Robert", "ha1-b", ParkInfoFormat.BROADWORKS);
+        tenants.putExtension(tenant.id(), "100", null, "ha1-c", null);
 
         assertTrue(created.created());
         assertFalse(updated.created());
-        assertEquals(new Extension(created.extension().id(), tenant.id(), "101", "Robert", "ha1-b"), updated.extension());
+        assertEquals(new Extension(created.extension().id(), tenant.id(), "101", "Robert", "ha1-b", ParkInfoFormat.BROADWORKS), updated.extension());
         assertEquals(Optional.of(updated.extension()), tenants.extension(tenant.id(), "101"));
         assertEquals(List.of("100", "101"), tenants.extensions(tenant.id()).stream().map(Extension::number).toList());
         assertEquals(Optional.empty(), tenants.extension(other.id(), "101"));
@@ -265,12 +272,58 @@ abstract class StoreContract {
     @Test
     void concurrentPutsOfOneExtensionCreateOne() throws Exception {
         Tenant tenant = newTenant();
-        List<Boolean> created = race(4, i -> tenants.putExtension(tenant.id(), "200", "Race " + i, "ha1").created());
+        List<Boolean> created = race(4, i -> tenants.putExtension(tenant.id(), "200", "Race " + i, "ha1", null).created());
         assertEquals(1, created.stream().filter(c -> c).count());
         assertEquals(1, tenants.extensions(tenant.id()).size());
     }
 
+    @Test
+    void tenantIsFoundByItsId() {
+        Tenant tenant = newTenant();
+        assertEquals(Optional.of(tenant), tenants.tenantById(tenant.id()));
+        assertEquals(Optional.empty(), tenants.tenantById(-1));
+    }
+
+    // ----- park groups
+
+    @Test
+    void parkGroupsKeepTheirOrderAndAnExtensionIsInOneAtMost() {
+        Tenant tenant = newTenant();
+        Tenant other = newTenant();
+        for (String n : List.of("301", "302", "303", "304")) {
+            newExtension(tenant, n);
+        }
+        newExtension(other, "301");
+        ParkGroup sales = tenants.createParkGroup(tenant.id(), "sales", List.of("303", "301", "302"));
+
+        assertEquals(List.of("303", "301", "302"), sales.members());
+        assertEquals(Optional.of(sales), tenants.parkGroupOf(tenant.id(), "301"));
+        assertEquals(Optional.empty(), tenants.parkGroupOf(tenant.id(), "304"));
+        assertEquals(Optional.empty(), tenants.parkGroupOf(other.id(), "301"), "groups are per tenant");
+        assertThrows(ParkGroupConflictException.class, () -> tenants.createParkGroup(tenant.id(), "support", List.of("304", "302")));
+        assertThrows(ParkGroupConflictException.class, () -> tenants.createParkGroup(tenant.id(), "sales", List.of("304")));
+        assertThrows(IllegalArgumentException.class, () -> tenants.createParkGroup(tenant.id(), "ghosts", List.of("399")));
+        assertEquals(List.of(sales), tenants.parkGroups(tenant.id()), "a refused group leaves nothing behind");
+        ParkGroup otherGroup = tenants.createParkGroup(other.id(), "sales", List.of("301"));
+        assertEquals(List.of(otherGroup), tenants.parkGroups(other.id()));
+    }
+
     // ----- registrations
+
+    @Test
+    void aRefusalOfParkInfoLastsUntilTheDeviceRegistersAgain() {
+        Tenant tenant = newTenant();
+        long ext = newExtension(tenant, "401");
+        Instant now = Instant.parse("2026-11-22T10:00:00Z");
+        registrations.putBinding(ext, new Binding("sip:401@10.0.0.1:5060", now.plusSeconds(300), "c1", 1, "ua"));
+        registrations.putBinding(ext, new Binding("sip:401@10.0.0.2:5060", now.plusSeconds(300), "c2", 1, "ua"));
+
+        registrations.refuseParkInfo(ext, "sip:401@10.0.0.1:5060");
+        assertEquals(List.of(true, false), registrations.activeBindings(ext, now).stream().map(Binding::parkInfoRefused).toList());
+
+        registrations.putBinding(ext, new Binding("sip:401@10.0.0.1:5060", now.plusSeconds(600), "c1", 2, "ua"));
+        assertEquals(List.of(false, false), registrations.activeBindings(ext, now).stream().map(Binding::parkInfoRefused).toList());
+    }
 
     @Test
     void bindingsAreUpsertedPerContactAndExpire() {
@@ -501,6 +554,19 @@ abstract class StoreContract {
     }
 
     @Test
+    void ownedByListsTheCallsOfOneNodeOnly() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall mine = call(tenant, "103", T0);
+        ParkedCall theirs = new ParkedCall(UUID.randomUUID().toString(), tenant.id(), "103", mine.parked(), mine.parker(),
+                "102", T0.plusSeconds(1), T0.plusSeconds(46), ParkStatus.HOLDING, "node-2");
+        parks.insertHolding(mine, 5);
+        parks.insertHolding(theirs, 5);
+        assertEquals(List.of(mine.id()), parks.ownedBy("node-1").stream().map(ParkedCall::id).filter(id -> id.equals(mine.id()) || id.equals(theirs.id())).toList());
+        assertEquals(List.of(theirs.id()), parks.ownedBy("node-2").stream().map(ParkedCall::id).toList());
+    }
+
+    @Test
     void instantsRoundTripExactlyAndAreStoredAsUtc() throws Exception {
         Tenant tenant = newTenant();
         long ext = newExtension(tenant, "103");
@@ -545,7 +611,7 @@ abstract class StoreContract {
     }
 
     private long newExtension(Tenant tenant, String number) {
-        return tenants.putExtension(tenant.id(), number, "Ext " + number, "ha1").extension().id();
+        return tenants.putExtension(tenant.id(), number, "Ext " + number, "ha1", null).extension().id();
     }
 
     private static ParkedCall call(Tenant tenant, String extension, Instant parkedAt) {
