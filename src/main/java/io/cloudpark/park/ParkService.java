@@ -115,6 +115,11 @@ public final class ParkService {
         return store.find(tenant.id(), parkId);
     }
 
+    /** What is parked at the extension now, as a park-info state with that reason (nothing changes). */
+    public ParkInfo snapshot(Tenant tenant, String extension, String reason) {
+        return store.snapshot(tenant.id(), extension, reason);
+    }
+
     /** Calls this node had parked: after a restart it holds none of their SIP dialogs. */
     public List<ParkedCall> ownedBy(String node) {
         return store.ownedBy(node);

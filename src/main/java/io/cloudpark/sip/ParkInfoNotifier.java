@@ -1,6 +1,10 @@
 package io.cloudpark.sip;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import javax.servlet.sip.SipApplicationSession;
 import javax.servlet.sip.SipServletRequest;
@@ -10,14 +14,25 @@ import org.apache.log4j.Logger;
 
 import io.cloudpark.park.ParkInfo;
 import io.cloudpark.tenant.Binding;
+import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.ParkInfoFormat;
 import io.cloudpark.tenant.Tenant;
 
 /**
- * Tells every registered device of an extension what is parked there now: one out-of-dialog
- * {@code NOTIFY Event: park-info} per contact, full state with its version (DESIGN §4). No subscription is needed.
+ * Tells devices what is parked: one out-of-dialog {@code NOTIFY Event: park-info} per registered contact, full state
+ * with its version (DESIGN §4), no subscription needed. The devices of an extension are told of calls parked there;
+ * when the extension is in a park group, every member's devices are.
+ * <ul>
+ * <li>A device answering 481, 489 or 405 cannot take park-info: it gets none until it registers again.</li>
+ * <li>408 (or no answer at all, which the container reports as 408) is tried again, {@link #MAX_ATTEMPTS} times in
+ *     all, unless a newer state has gone out meanwhile.</li>
+ * <li>A device that registers while calls are parked gets the state at once, {@code reason="refresh"}.</li>
+ * </ul>
  */
 final class ParkInfoNotifier {
     private static final Logger LOG = Logger.getLogger(ParkInfoNotifier.class);
+    static final int MAX_ATTEMPTS = 3;
+    static final Duration RETRY_DELAY = Duration.ofSeconds(2);
 
     private final SipCore core;
 
@@ -26,43 +41,100 @@ final class ParkInfoNotifier {
     }
 
     void announce(Tenant tenant, ParkInfo info) {
-        byte[] body = ParkInfoXml.render(tenant, info).getBytes(StandardCharsets.UTF_8);
-        for (Binding device : core.devicesOf(tenant, info.extension())) {
-            try {
-                send(tenant, info.extension(), device, body);
-            } catch (Exception e) {
-                core.app.metrics().notifyFailed();
-                LOG.warn("park-info to " + device.contactUri() + " not sent: " + e.getMessage());
+        for (Extension recipient : recipients(tenant, info.extension())) {
+            for (Binding device : core.devicesOf(recipient)) {
+                if (!device.parkInfoRefused()) {
+                    send(tenant, recipient, device, info, 1);
+                }
             }
         }
     }
 
-    private void send(Tenant tenant, String extension, Binding device, byte[] body) throws Exception {
-        SipApplicationSession appSession = core.factory.createApplicationSession();
-        SipServletRequest notify = core.factory.createRequest(appSession, "NOTIFY",
-                core.factory.createAddress("<sip:park@" + tenant.domain() + ">"),
-                core.factory.createAddress("<sip:" + extension + "@" + tenant.domain() + ">"));
-        notify.setRequestURI(core.factory.createURI(device.contactUri()));
-        notify.setHeader("Event", "park-info");
-        notify.setHeader("Subscription-State", "active");
-        notify.setContent(body, ParkInfoXml.CONTENT_TYPE);
-        notify.getSession().setHandler(core.handler);
-        Callbacks.onResponse(notify, response -> delivered(response, device));
-        notify.send();
-        core.app.metrics().notifySent();
+    /** A device just registered (or came back after its binding expired): tell it what is parked now. */
+    void refresh(Tenant tenant, Extension registered, Binding device) {
+        for (String parkedAt : watchedBy(tenant, registered.number())) {
+            ParkInfo state = core.app.parkService().snapshot(tenant, parkedAt, "refresh");
+            if (!state.announced().isEmpty()) {
+                send(tenant, registered, device, state, 1);
+            }
+        }
     }
 
-    private void delivered(SipServletResponse response, Binding device) {
-        if (response.getStatus() < 200) {
-            return;
+    /** Who is told about calls parked at {@code extension}: the whole park group, or the extension alone. */
+    private List<Extension> recipients(Tenant tenant, String extension) {
+        List<Extension> out = new ArrayList<>();
+        for (String number : watchedBy(tenant, extension)) {
+            core.directory.extension(tenant.id(), number).ifPresent(out::add);
         }
-        if (response.getStatus() >= 300) {
+        return out;
+    }
+
+    /** The extensions of the park group {@code extension} is in (itself included), or just itself. */
+    private List<String> watchedBy(Tenant tenant, String extension) {
+        return core.directory.parkGroupOf(tenant.id(), extension).map(g -> g.members()).orElse(List.of(extension));
+    }
+
+    private void send(Tenant tenant, Extension recipient, Binding device, ParkInfo info, int attempt) {
+        try {
+            SipApplicationSession appSession = core.factory.createApplicationSession();
+            SipServletRequest notify = core.factory.createRequest(appSession, "NOTIFY",
+                    core.factory.createAddress("<sip:park@" + tenant.domain() + ">"),
+                    core.factory.createAddress("<sip:" + recipient.number() + "@" + tenant.domain() + ">"));
+            notify.setRequestURI(core.factory.createURI(device.contactUri()));
+            notify.setHeader("Event", "park-info");
+            notify.setHeader("Subscription-State", "active");
+            if (recipient.parkInfoFormat() == ParkInfoFormat.BROADWORKS) {
+                notify.setContent(BroadWorksCallParkXml.render(info).getBytes(StandardCharsets.UTF_8),
+                        BroadWorksCallParkXml.CONTENT_TYPE);
+            } else {
+                notify.setContent(ParkInfoXml.render(tenant, info).getBytes(StandardCharsets.UTF_8), ParkInfoXml.CONTENT_TYPE);
+            }
+            notify.getSession().setHandler(core.handler);
+            Callbacks.onResponse(notify, response -> delivered(response, tenant, recipient, device, info, attempt));
+            notify.send();
+            core.app.metrics().notifySent();
+        } catch (Exception e) {
             core.app.metrics().notifyFailed();
-            LOG.info("park-info to " + device.contactUri() + " answered " + response.getStatus());
+            LOG.warn("park-info to " + device.contactUri() + " not sent: " + e.getMessage());
+        }
+    }
+
+    private void delivered(SipServletResponse response, Tenant tenant, Extension recipient, Binding device,
+                           ParkInfo info, int attempt) {
+        int status = response.getStatus();
+        if (status < 200) {
+            return;
         }
         SipApplicationSession appSession = response.getApplicationSession();
         if (appSession.isValid()) {
             appSession.invalidate();
+        }
+        if (status < 300) {
+            return;
+        }
+        core.app.metrics().notifyFailed();
+        if (status == 481 || status == 489 || status == 405) {
+            LOG.info("park-info refused (" + status + ") by " + device.contactUri() + " of " + recipient.number() + "@"
+                    + tenant.domain() + ": none until it registers again");
+            core.registrations.refuseParkInfo(recipient.id(), device.contactUri());
+        } else if (status == 408 && attempt < MAX_ATTEMPTS) {
+            LOG.info("park-info to " + device.contactUri() + " unanswered; attempt " + (attempt + 1) + " of " + MAX_ATTEMPTS);
+            core.app.scheduler().schedule(() -> retry(tenant, recipient, device, info, attempt + 1),
+                    RETRY_DELAY.toMillis() * attempt, TimeUnit.MILLISECONDS);
+        } else {
+            LOG.info("park-info to " + device.contactUri() + " answered " + status + "; given up");
+        }
+    }
+
+    /** Sends the state again, unless a newer one went out since (the device will get or got that one). */
+    private void retry(Tenant tenant, Extension recipient, Binding device, ParkInfo info, int attempt) {
+        try {
+            ParkInfo now = core.app.parkService().snapshot(tenant, info.extension(), info.reason());
+            if (now.version() == info.version()) {
+                send(tenant, recipient, device, info, attempt);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("park-info retry to " + device.contactUri() + " failed: " + e.getMessage());
         }
     }
 }

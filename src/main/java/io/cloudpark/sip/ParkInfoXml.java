@@ -17,20 +17,20 @@ final class ParkInfoXml {
 
     static String render(Tenant tenant, ParkInfo info) {
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        xml.append("<park-info xmlns=\"urn:cloudpark:park-info\" extension=\"").append(escape(info.extension()))
+        xml.append("<park-info xmlns=\"urn:cloudpark:park-info\" extension=\"").append(Xml.escape(info.extension()))
            .append("\" version=\"").append(info.version())
-           .append("\" reason=\"").append(escape(info.reason())).append('"');
+           .append("\" reason=\"").append(Xml.escape(info.reason())).append('"');
         if (info.parkId() != null) {
-            xml.append(" park-id=\"").append(escape(info.parkId())).append('"');
+            xml.append(" park-id=\"").append(Xml.escape(info.parkId())).append('"');
         }
         xml.append(">\n");
         for (ParkedCall call : info.announced()) {
-            xml.append("  <parked-call id=\"").append(escape(call.id()))
+            xml.append("  <parked-call id=\"").append(Xml.escape(call.id()))
                .append("\" parked-at=\"").append(time(call.parkedAt()))
                .append("\" recall-at=\"").append(time(call.recallAt())).append("\">\n");
             party(xml, "parked", call.parked());
             party(xml, "parker", call.parker());
-            xml.append("    <retrieve>").append(escape(retrieveUri(tenant, call))).append("</retrieve>\n");
+            xml.append("    <retrieve>").append(Xml.escape(retrieveUri(tenant, call))).append("</retrieve>\n");
             xml.append("  </parked-call>\n");
         }
         return xml.append("</park-info>\n").toString();
@@ -43,27 +43,12 @@ final class ParkInfoXml {
     private static void party(StringBuilder xml, String element, Party party) {
         xml.append("    <").append(element);
         if (party.displayName() != null) {
-            xml.append(" display=\"").append(escape(party.displayName())).append('"');
+            xml.append(" display=\"").append(Xml.escape(party.displayName())).append('"');
         }
-        xml.append('>').append(escape(party.uri())).append("</").append(element).append(">\n");
+        xml.append('>').append(Xml.escape(party.uri())).append("</").append(element).append(">\n");
     }
 
     private static String time(Instant instant) {
         return instant.truncatedTo(ChronoUnit.SECONDS).toString();
-    }
-
-    private static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&apos;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

@@ -59,14 +59,14 @@ final class Registrar {
             return;
         }
         try {
-            update(register, extension.get());
+            update(register, tenant.get(), extension.get());
         } catch (StoreUnavailableException e) {
             LOG.error("REGISTER for " + aor + " failed: store unavailable: " + e.getMessage());
             SipMessages.answer(register, 503, "Service Unavailable");
         }
     }
 
-    private void update(SipServletRequest register, Extension extension) throws Exception {
+    private void update(SipServletRequest register, Tenant tenant, Extension extension) throws Exception {
         Instant now = Instant.now(core.app.clock());
         int defaultExpires = register.getExpires() >= 0 ? register.getExpires() : MAX_EXPIRES;
         List<Address> contacts = new ArrayList<>();
@@ -74,6 +74,8 @@ final class Registrar {
         while (it.hasNext()) {
             contacts.add(it.next());
         }
+        List<String> boundBefore = core.registrations.activeBindings(extension.id(), now).stream()
+                .map(Binding::contactUri).toList();
         if (contacts.stream().anyMatch(Address::isWildcard)) {
             if (contacts.size() != 1 || register.getExpires() != 0) {
                 SipMessages.answer(register, 400, "Contact: * needs Expires: 0 and no other contact");
@@ -109,10 +111,16 @@ final class Registrar {
         }
         core.app.metrics().registered();
         SipServletResponse ok = register.createResponse(200);
-        for (Binding binding : core.registrations.activeBindings(extension.id(), now)) {
+        List<Binding> bound = core.registrations.activeBindings(extension.id(), now);
+        for (Binding binding : bound) {
             ok.addAddressHeader("Contact", bound(binding, now), false);
         }
         ok.send();
+        for (Binding binding : bound) {
+            if (!boundBefore.contains(binding.contactUri())) {
+                core.notifier.refresh(tenant, extension, binding);
+            }
+        }
     }
 
     private Address bound(Binding binding, Instant now) throws ServletParseException {

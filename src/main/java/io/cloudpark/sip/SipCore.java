@@ -51,9 +51,11 @@ final class SipCore {
     }
 
     List<Binding> devicesOf(Tenant tenant, String extension) {
-        return directory.extension(tenant.id(), extension)
-                .map(ext -> registrations.activeBindings(ext.id(), Instant.now(app.clock())))
-                .orElse(List.of());
+        return directory.extension(tenant.id(), extension).map(this::devicesOf).orElse(List.of());
+    }
+
+    List<Binding> devicesOf(Extension extension) {
+        return registrations.activeBindings(extension.id(), Instant.now(app.clock()));
     }
 
     static Party partyOf(Tenant tenant, Extension extension) {

@@ -42,7 +42,7 @@ public final class TestPhone implements AutoCloseable {
     private final Map<String, byte[]> acked = new ConcurrentHashMap<>();
     private final Set<String> declinedNotifies = ConcurrentHashMap.newKeySet();
     private final AtomicLong cseq = new AtomicLong(1);
-    private volatile boolean answerNotifies = true;
+    private volatile int notifyAnswer = 200;
     private final String registrationCallId = UUID.randomUUID() + "@test";
 
     public TestPhone(String domain, String extension, String password, int serverPort) {
@@ -87,9 +87,9 @@ public final class TestPhone implements AutoCloseable {
         return "m=audio " + (20_000 + port() % 20_000) + " RTP/AVP 0";
     }
 
-    /** From now on NOTIFYs are answered 200 (the default) or left unanswered. */
-    public void answerNotifies(boolean answer) {
-        answerNotifies = answer;
+    /** From now on park-info NOTIFYs are answered with this status (200 by default; 0: never answered). */
+    public void answerParkInfoWith(int status) {
+        notifyAnswer = status;
     }
 
     // ---------------------------------------------------------------- registration
@@ -365,8 +365,9 @@ public final class TestPhone implements AutoCloseable {
                 }
             }
             case "NOTIFY" -> {
-                if (answerNotifies) {
-                    reply(request, 200, "OK", null, null, null);
+                int status = "park-info".equals(request.header("Event")) ? notifyAnswer : 200;
+                if (status > 0) {
+                    reply(request, status, status == 200 ? "OK" : "Test Answer", null, null, null);
                 } else if (!declinedNotifies.add(request.branch())) {
                     return; // a retransmission of one we leave unanswered
                 }

@@ -1,0 +1,130 @@
+package io.cloudpark.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.cloudpark.testing.Calls;
+import io.cloudpark.testing.Deployments;
+import io.cloudpark.testing.ParkInfoDocument;
+import io.cloudpark.testing.SipMessage;
+import io.cloudpark.testing.TestPhone;
+import io.cloudpark.testing.TestTenant;
+
+/** Devices that arrive late, cannot take park-info, do not answer, or want the BroadWorks body. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class DeviceParkInfoIT {
+
+    @Deployment
+    static WebArchive deployment() {
+        return Deployments.cloudpark();
+    }
+
+    /** Parks a call from 750 (talking to {@code parker}) at {@code at}; returns once the client is on hold. */
+    private static void park(TestTenant acme, TestPhone parker, TestPhone client, String at) {
+        Calls.Connected talk = Calls.connect(client, parker);
+        assertEquals(202, talk.callee().refer("sip:*68" + at + "@" + acme.domain()).status());
+        client.awaitRequest("INVITE");
+        SipMessage done = parker.awaitRequest("NOTIFY", 5000, "refer");
+        while (!done.body().startsWith("SIP/2.0 200")) {
+            done = parker.awaitRequest("NOTIFY", 5000, "refer");
+        }
+        talk.callee().bye();
+    }
+
+    @Test
+    void aDeviceThatRegistersWhileACallIsParkedIsToldAtOnce() {
+        try (TestTenant acme = TestTenant.create("late", "701", "702", "750")) {
+            TestPhone parker = acme.registeredPhone("701");
+            TestPhone client = acme.registeredPhone("750");
+            park(acme, parker, client, "702");
+
+            TestPhone rebooted = acme.registeredPhone("702");
+            ParkInfoDocument refresh = ParkInfoDocument.of(rebooted.awaitRequest("NOTIFY"));
+            assertEquals("refresh", refresh.reason());
+            assertEquals(1, refresh.calls().size());
+            assertEquals("sip:750@" + acme.domain(), refresh.calls().get(0).parkedUri());
+
+            assertEquals(200, rebooted.register(300).status());
+            assertFalse(rebooted.receives("NOTIFY", 500), "a refresh of a live binding is no news");
+        }
+    }
+
+    @Test
+    void aDeviceThatRefusesParkInfoGetsNoneUntilItRegistersAgain() {
+        try (TestTenant acme = TestTenant.create("refuse", "711", "712", "750")) {
+            TestPhone parker = acme.registeredPhone("711");
+            TestPhone client = acme.registeredPhone("750");
+            TestPhone oldPhone = acme.registeredPhone("712");
+            TestPhone newPhone = acme.registeredPhone("712");
+            oldPhone.answerParkInfoWith(489);
+
+            park(acme, parker, client, "712");
+            oldPhone.awaitRequest("NOTIFY");
+            newPhone.awaitRequest("NOTIFY");
+
+            TestPhone secondClient = acme.registeredPhone("750");
+            park(acme, parker, secondClient, "712");
+            ParkInfoDocument second = ParkInfoDocument.of(newPhone.awaitRequest("NOTIFY"));
+            assertEquals(2, second.calls().size());
+            assertFalse(oldPhone.receives("NOTIFY", 500), "the refusing device is left alone");
+
+            oldPhone.answerParkInfoWith(200);
+            assertEquals(200, oldPhone.register(300).status());
+            assertEquals(200, oldPhone.unregisterAll().status());
+            assertEquals(200, oldPhone.register(300).status());
+            ParkInfoDocument back = ParkInfoDocument.of(oldPhone.awaitRequest("NOTIFY"));
+            assertEquals("refresh", back.reason(), "registered again: it is told again");
+            assertEquals(2, back.calls().size());
+        }
+    }
+
+    @Test
+    void anUnansweredParkInfoIsTriedAgainABoundedNumberOfTimes() {
+        try (TestTenant acme = TestTenant.create("retry", "721", "722", "750")) {
+            TestPhone parker = acme.registeredPhone("721");
+            TestPhone client = acme.registeredPhone("750");
+            TestPhone flaky = acme.registeredPhone("722");
+            flaky.answerParkInfoWith(408);
+
+            park(acme, parker, client, "722");
+            ParkInfoDocument first = ParkInfoDocument.of(flaky.awaitRequest("NOTIFY"));
+            ParkInfoDocument again = ParkInfoDocument.of(flaky.awaitRequest("NOTIFY", 5000));
+            assertEquals(first.version(), again.version(), "the same state again");
+            ParkInfoDocument last = ParkInfoDocument.of(flaky.awaitRequest("NOTIFY", 8000));
+            assertEquals(first.version(), last.version());
+            assertFalse(flaky.receives("NOTIFY", 7000), "three attempts in all, then it stops");
+        }
+    }
+
+    @Test
+    void anExtensionCanGetTheBroadWorksBody() {
+        try (TestTenant acme = TestTenant.create("bw", "731", "750")) {
+            acme.admin().put("/api/tenants/" + acme.domain() + "/extensions/732",
+                    "{\"password\":\"pw-732\",\"displayName\":\"Yealink\",\"parkInfoFormat\":\"BROADWORKS\"}");
+            TestPhone parker = acme.registeredPhone("731");
+            TestPhone client = acme.registeredPhone("750");
+            TestPhone yealink = acme.registeredPhone("732");
+
+            park(acme, parker, client, "732");
+            SipMessage notify = yealink.awaitRequest("NOTIFY");
+            assertEquals("park-info", notify.header("Event"));
+            assertEquals("application/x-broadworks-callpark-info+xml", notify.header("Content-Type"));
+            assertTrue(notify.body().contains("<x-broadworks-callpark-info xmlns=\"http://schema.broadsoft.com/callpark\">"), notify.body());
+            assertTrue(notify.body().contains("<identity display=\"User 750\">sip:750@" + acme.domain() + "</identity>"), notify.body());
+
+            client.clear();
+            assertEquals(200, Calls.dial(parker, "*88732").status());
+            SipMessage cleared = yealink.awaitRequest("NOTIFY");
+            assertTrue(cleared.body().contains("<callpark/>"), cleared.body());
+        }
+    }
+}
