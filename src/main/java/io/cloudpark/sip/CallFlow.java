@@ -4,12 +4,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import javax.servlet.sip.Address;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
 import org.apache.log4j.Logger;
 
+import io.cloudpark.park.Party;
 import io.cloudpark.tenant.Binding;
 import io.cloudpark.tenant.Extension;
 import io.cloudpark.tenant.Tenant;
@@ -53,10 +53,10 @@ final class CallFlow {
         }
         Leg callerLeg = Leg.attach(invite.getSession(), tenant, SipCore.partyOf(tenant, caller), caller.number());
         byte[] offer = SipMessages.body(invite);
-        Address from = core.address(callerLeg.party());
-        Address to = core.address(SipCore.partyOf(tenant, callee.get()));
-        callerLeg.forking(Fork.ring(core.factory, core.handler, invite.getApplicationSession(), from, to, devices, offer,
-                Map.of(), tenant, SipCore.partyOf(tenant, callee.get()), dialled, new Fork.Listener() {
+        Party calleeParty = SipCore.partyOf(tenant, callee.get());
+        List<Fork.Target> targets = devices.stream().map(d -> new Fork.Target(d, calleeParty, dialled)).toList();
+        callerLeg.forking(Fork.ring(core, invite.getApplicationSession(), core.address(callerLeg.party()), targets, offer,
+                Map.of(), tenant, new Fork.Listener() {
                     @Override
                     public void ringing(SipServletResponse provisional) throws Exception {
                         if (!invite.isCommitted() && provisional.getStatus() > 100) {

@@ -8,7 +8,6 @@ import java.util.Map;
 import javax.servlet.sip.Address;
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipApplicationSession;
-import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
@@ -25,6 +24,9 @@ import io.cloudpark.tenant.Tenant;
  */
 final class Fork {
     private static final Logger LOG = Logger.getLogger(Fork.class);
+
+    /** One device to ring: its contact, and who it belongs to (the To of its INVITE). */
+    record Target(Binding device, Party callee, String extension) { }
 
     interface Listener {
         void ringing(SipServletResponse provisional) throws Exception;
@@ -49,17 +51,16 @@ final class Fork {
     /**
      * @param body the SDP offer, or null to ask each device for an offer (3PCC late offer, as the recall does)
      */
-    static Fork ring(SipFactory factory, String handler, SipApplicationSession appSession, Address from, Address to,
-                     List<Binding> devices, byte[] body, Map<String, String> headers, Tenant tenant, Party callee,
-                     String calleeExtension, Listener listener) throws ServletException {
+    static Fork ring(SipCore core, SipApplicationSession appSession, Address from, List<Target> targets, byte[] body,
+                     Map<String, String> headers, Tenant tenant, Listener listener) throws ServletException {
         Fork fork = new Fork(listener);
         synchronized (fork) {
-            for (Binding device : devices) {
-                SipServletRequest invite = factory.createRequest(appSession, "INVITE", from, to);
-                invite.setRequestURI(factory.createURI(device.contactUri()));
+            for (Target target : targets) {
+                SipServletRequest invite = core.factory.createRequest(appSession, "INVITE", from, core.address(target.callee()));
+                invite.setRequestURI(core.factory.createURI(target.device().contactUri()));
                 headers.forEach(invite::setHeader);
-                invite.getSession().setHandler(handler);
-                Leg leg = Leg.attach(invite.getSession(), tenant, callee, calleeExtension);
+                invite.getSession().setHandler(core.handler);
+                Leg leg = Leg.attach(invite.getSession(), tenant, target.callee(), target.extension());
                 if (body != null) {
                     try {
                         invite.setContent(body, SipMessages.SDP);

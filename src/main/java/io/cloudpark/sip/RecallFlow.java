@@ -2,6 +2,7 @@ package io.cloudpark.sip;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -13,22 +14,25 @@ import javax.servlet.sip.SipServletResponse;
 import org.apache.log4j.Logger;
 
 import io.cloudpark.park.ParkedCall;
+import io.cloudpark.park.RecallPlan;
 import io.cloudpark.park.Resolution;
 import io.cloudpark.tenant.Binding;
 import io.cloudpark.tenant.Tenant;
 
 /**
- * Recall (DESIGN §3): nobody retrieved the call within {@code parkTimeoutSeconds}, so the parker's devices ring,
- * showing the parked party as the caller. Third-party call control with a late offer:
+ * Recall (DESIGN §3): nobody retrieved the call within {@code parkTimeoutSeconds}, so the people of the tenant's
+ * {@link RecallPlan} are rung, step by step, showing the parked party as the caller. Third-party call control with
+ * a late offer:
  * <pre>
- *  A (parked)            PBX                       parker's devices
+ *  A (parked)            PBX                       devices of the step
  *    |                    |-- INVITE (no SDP), Alert-Info recall -->|
  *    |                    |<---------- 200 (offer) -----------------|
  *    |<- re-INVITE offer -|                                         |
  *    |--- 200 answer ---->|                                         |
  *    |<------ ACK --------|------------ ACK (answer) -------------->|   RECALLED
  * </pre>
- * No answer within {@code recallRingSeconds} (or no device, or every device refusing): A is hung up, TIMED_OUT.
+ * A step nobody answers within {@code recallRingSeconds} (or every device refuses, or nobody is registered) gives way
+ * to the next; after the last, A is hung up: TIMED_OUT. The call stays claimed by the recall throughout.
  */
 final class RecallFlow {
     private static final Logger LOG = Logger.getLogger(RecallFlow.class);
@@ -44,14 +48,14 @@ final class RecallFlow {
         Duration delay = Duration.between(Instant.now(core.app.clock()), call.recallAt());
         core.parkedLegs.scheduleRecall(call.id(), core.app.scheduler(), delay, () -> {
             try {
-                recall(tenant, call);
+                start(tenant, call);
             } catch (Exception e) {
                 LOG.error("recall of park " + call.id() + " failed", e);
             }
         });
     }
 
-    private void recall(Tenant tenant, ParkedCall call) throws Exception {
+    private void start(Tenant tenant, ParkedCall call) {
         if (!core.app.parkService().claimForRecall(call.id())) {
             return; // retrieved, or ended, just now
         }
@@ -60,79 +64,114 @@ final class RecallFlow {
             endFailed(tenant, call.id());
             return;
         }
-        List<Binding> devices = call.parkerExtension() == null ? List.of() : core.devicesOf(tenant, call.parkerExtension());
-        if (devices.isEmpty()) {
-            LOG.info("park " + call.id() + ": parker " + call.parkerExtension() + " has no device to recall");
+        Tenant current = core.directory.tenantById(tenant.id()).orElse(tenant); // settings may have changed since the park
+        ring(current, call, parkedLeg, RecallPlan.steps(current.policy(), call.parkerExtension()), 0);
+    }
+
+    private void ring(Tenant tenant, ParkedCall call, Leg parkedLeg, List<RecallPlan.Step> steps, int index) {
+        if (parkedLeg.ended()) {
+            return; // the parked party hung up while we waited: already ABANDONED
+        }
+        if (index >= steps.size()) {
             timedOut(tenant, call, parkedLeg);
             return;
         }
-        LOG.info("park " + call.id() + ": recalling " + call.parkerExtension() + "@" + tenant.domain());
-        Fork[] fork = new Fork[1];
-        ScheduledFuture<?>[] ringTimer = new ScheduledFuture<?>[1];
-        fork[0] = Fork.ring(core.factory, core.handler, core.factory.createApplicationSession(), core.address(call.parked()),
-                core.address(call.parker()), devices, null, Map.of("Alert-Info", ALERT_INFO), tenant, call.parker(),
-                call.parkerExtension(), new Fork.Listener() {
-                    @Override
-                    public void ringing(SipServletResponse provisional) {
-                        // the parked party keeps its hold treatment while the parker's phones ring
-                    }
+        RecallPlan.Step step = steps.get(index);
+        List<Fork.Target> targets = new ArrayList<>();
+        for (String number : step.extensions()) {
+            core.directory.extension(tenant.id(), number).ifPresent(extension -> {
+                for (Binding device : core.devicesOf(extension)) {
+                    targets.add(new Fork.Target(device, SipCore.partyOf(tenant, extension), extension.number()));
+                }
+            });
+        }
+        Runnable next = () -> nextStep(tenant, call, parkedLeg, steps, index + 1);
+        if (targets.isEmpty()) {
+            LOG.info("park " + call.id() + ": recall step " + (index + 1) + " " + step.extensions() + " has no device");
+            next.run();
+            return;
+        }
+        LOG.info("park " + call.id() + ": recall step " + (index + 1) + " of " + steps.size() + " rings " + step.extensions());
+        try {
+            Fork[] fork = new Fork[1];
+            ScheduledFuture<?>[] ringTimer = new ScheduledFuture<?>[1];
+            fork[0] = Fork.ring(core, core.factory.createApplicationSession(), core.address(call.parked()), targets,
+                    null, Map.of("Alert-Info", ALERT_INFO), tenant, new Fork.Listener() {
+                        @Override
+                        public void ringing(SipServletResponse provisional) {
+                            // the parked party keeps its hold treatment while the phones ring
+                        }
 
-                    @Override
-                    public void answered(SipServletResponse answer, Leg parkerLeg) throws Exception {
-                        ringTimer[0].cancel(false);
-                        reconnect(tenant, call, parkedLeg, answer, parkerLeg);
-                    }
+                        @Override
+                        public void answered(SipServletResponse answer, Leg answeredLeg) throws Exception {
+                            cancel(ringTimer[0]);
+                            reconnect(tenant, call, parkedLeg, answer, answeredLeg);
+                        }
 
-                    @Override
-                    public void failed(int status) {
-                        ringTimer[0].cancel(false);
-                        LOG.info("park " + call.id() + ": recall refused (" + status + ")");
-                        timedOut(tenant, call, parkedLeg);
-                    }
-                });
-        ringTimer[0] = core.app.scheduler().schedule(() -> {
-            if (fork[0].cancel()) {
-                LOG.info("park " + call.id() + ": recall not answered in " + tenant.policy().recallRingSeconds() + " s");
-                timedOut(tenant, call, parkedLeg);
-            }
-        }, tenant.policy().recallRingSeconds(), TimeUnit.SECONDS);
+                        @Override
+                        public void failed(int status) {
+                            cancel(ringTimer[0]);
+                            LOG.info("park " + call.id() + ": recall step " + (index + 1) + " refused (" + status + ")");
+                            next.run();
+                        }
+                    });
+            ringTimer[0] = core.app.scheduler().schedule(() -> {
+                if (fork[0].cancel()) {
+                    LOG.info("park " + call.id() + ": recall step " + (index + 1) + " not answered in " + step.ringSeconds() + " s");
+                    next.run();
+                }
+            }, step.ringSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.error("park " + call.id() + ": recall step " + (index + 1) + " could not ring: " + e.getMessage());
+            next.run();
+        }
     }
 
-    private void reconnect(Tenant tenant, ParkedCall call, Leg parkedLeg, SipServletResponse parkerAnswer, Leg parkerLeg)
+    private void nextStep(Tenant tenant, ParkedCall call, Leg parkedLeg, List<RecallPlan.Step> steps, int index) {
+        int pause = index < steps.size() ? steps.get(index).pauseSeconds() : 0;
+        core.app.scheduler().schedule(() -> ring(tenant, call, parkedLeg, steps, index), pause, TimeUnit.SECONDS);
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private void reconnect(Tenant tenant, ParkedCall call, Leg parkedLeg, SipServletResponse answer, Leg answeredLeg)
             throws Exception {
-        byte[] offer = SipMessages.body(parkerAnswer);
+        byte[] offer = SipMessages.body(answer);
         if (offer == null || parkedLeg.ended()) {
-            SipMessages.ack(parkerAnswer, offer == null ? null : Sdp.hold(offer, core.localAddress()));
-            SipMessages.hangUp(parkerLeg);
-            if (parkedLeg.ended()) {
-                return;
+            SipMessages.ack(answer, offer == null ? null : Sdp.hold(offer, core.localAddress()));
+            SipMessages.hangUp(answeredLeg);
+            if (!parkedLeg.ended()) {
+                timedOut(tenant, call, parkedLeg);
             }
-            timedOut(tenant, call, parkedLeg);
             return;
         }
         SipServletRequest reinvite = parkedLeg.session().createRequest("INVITE");
         reinvite.setContent(offer, SipMessages.SDP);
         parkedLeg.sentSdp(offer);
-        Callbacks.onResponse(reinvite, answer -> {
-            if (answer.getStatus() < 200) {
+        Callbacks.onResponse(reinvite, parkedAnswer -> {
+            if (parkedAnswer.getStatus() < 200) {
                 return;
             }
-            if (!SipMessages.isSuccess(answer)) {
-                LOG.warn("park " + call.id() + ": parked party refused the recall re-INVITE (" + answer.getStatus() + ")");
-                SipMessages.ack(parkerAnswer, Sdp.hold(offer, core.localAddress()));
-                SipMessages.hangUp(parkerLeg);
+            if (!SipMessages.isSuccess(parkedAnswer)) {
+                LOG.warn("park " + call.id() + ": parked party refused the recall re-INVITE (" + parkedAnswer.getStatus() + ")");
+                SipMessages.ack(answer, Sdp.hold(offer, core.localAddress()));
+                SipMessages.hangUp(answeredLeg);
                 endFailed(tenant, call.id());
                 SipMessages.hangUp(parkedLeg);
                 return;
             }
-            SipMessages.ack(answer, null);
-            byte[] parkedAnswer = SipMessages.body(answer);
-            SipMessages.ack(parkerAnswer, parkedAnswer);
-            parkerLeg.sentSdp(parkedAnswer);
+            SipMessages.ack(parkedAnswer, null);
+            byte[] sdp = SipMessages.body(parkedAnswer);
+            SipMessages.ack(answer, sdp);
+            answeredLeg.sentSdp(sdp);
             core.parkedLegs.release(call.id());
             parkedLeg.parkedAs(null);
-            Leg.bridge(parkedLeg, parkerLeg);
-            core.endPark(tenant, call.id(), Resolution.RECALLED, call.parkerExtension());
+            Leg.bridge(parkedLeg, answeredLeg);
+            core.endPark(tenant, call.id(), Resolution.RECALLED, answeredLeg.extension());
         });
         reinvite.send();
     }

@@ -70,6 +70,85 @@ class RecallIT {
     }
 
     @Test
+    void parkerOnlyRingsTheParkerAgainTenSecondsLater() {
+        try (TestTenant acme = TestTenant.create("retry-recall", "521", "550")) {
+            acme.settings("{\"parkTimeoutSeconds\":1,\"recallRingSeconds\":1,\"recallAttempts\":2}");
+            TestPhone parker = acme.registeredPhone("521");
+            TestPhone client = acme.registeredPhone("550");
+            parkAtSelf(acme, parker, client);
+
+            SipMessage first = parker.awaitRequest("INVITE", 5000);
+            parker.ring(first);
+            parker.awaitRequest("CANCEL", 4000);
+            long cancelledAt = System.currentTimeMillis();
+            SipMessage second = parker.awaitRequest("INVITE", 14000);
+            long pause = System.currentTimeMillis() - cancelledAt;
+            assertTrue(pause >= 9000, "the second attempt waits 10 s: " + pause + " ms");
+            assertEquals("<urn:alert:service:recall>", second.header("Alert-Info"));
+            Call answered = parker.answer(second);
+            client.awaitRequest("INVITE");
+            assertEquals("RECALLED", acme.lastEndedPark().get("resolution").asText());
+            answered.bye();
+        }
+    }
+
+    @Test
+    void parkerThenGroupLetsAGroupMemberTakeTheCall() {
+        try (TestTenant acme = TestTenant.create("group-recall", "531", "532", "533", "550")) {
+            acme.settings("{\"parkTimeoutSeconds\":1,\"recallRingSeconds\":1,\"recallPolicy\":\"PARKER_THEN_GROUP\","
+                    + "\"recallGroup\":[\"532\",\"533\"]}");
+            TestPhone parker = acme.registeredPhone("531");
+            TestPhone reception = acme.registeredPhone("532");
+            TestPhone backOffice = acme.registeredPhone("533");
+            TestPhone client = acme.registeredPhone("550");
+            parkAtSelf(acme, parker, client);
+
+            parker.ring(parker.awaitRequest("INVITE", 5000));
+            parker.awaitRequest("CANCEL", 4000);
+            SipMessage atReception = reception.awaitRequest("INVITE", 4000);
+            SipMessage atBackOffice = backOffice.awaitRequest("INVITE", 4000);
+            assertTrue(atReception.header("From").contains("sip:550@"), "the group sees the parked party calling");
+            assertEquals("<urn:alert:service:recall>", atBackOffice.header("Alert-Info"));
+            backOffice.ring(atBackOffice);
+            reception.answer(atReception);
+            assertEquals(atBackOffice.callId(), backOffice.awaitRequest("CANCEL").callId());
+            assertTrue(client.awaitRequest("INVITE").body().contains(reception.mediaLine()));
+            JsonNode ended = acme.lastEndedPark();
+            assertEquals("RECALLED", ended.get("resolution").asText());
+            assertEquals("532", ended.get("endedBy").asText(), "recalled by the group member who answered");
+        }
+    }
+
+    @Test
+    void aFallbackExtensionIsRungWhenTheGroupDoesNotAnswer() {
+        try (TestTenant acme = TestTenant.create("fallback", "541", "542", "549", "550")) {
+            acme.settings("{\"parkTimeoutSeconds\":1,\"recallRingSeconds\":1,\"recallPolicy\":\"GROUP_ONLY\","
+                    + "\"recallGroup\":[\"542\"],\"recallFallback\":\"549\"}");
+            TestPhone parker = acme.registeredPhone("541");
+            TestPhone group = acme.registeredPhone("542");
+            TestPhone operator = acme.registeredPhone("549");
+            TestPhone client = acme.registeredPhone("550");
+            parkAtSelf(acme, parker, client);
+
+            group.ring(group.awaitRequest("INVITE", 5000));
+            group.awaitRequest("CANCEL", 4000);
+            operator.answer(operator.awaitRequest("INVITE", 4000));
+            client.awaitRequest("INVITE");
+            assertEquals("549", acme.lastEndedPark().get("endedBy").asText());
+            assertTrue(!parker.receives("INVITE", 200), "GROUP_ONLY never rings the parker");
+        }
+    }
+
+    /** The client calls the parker, who parks it at their own extension and hangs up. */
+    private static void parkAtSelf(TestTenant acme, TestPhone parker, TestPhone client) {
+        Calls.Connected talk = Calls.connect(client, parker);
+        assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
+        client.awaitRequest("INVITE");
+        parker.awaitRequest("NOTIFY", 5000, "park-info");
+        talk.callee().bye();
+    }
+
+    @Test
     void recallNobodyAnswersHangsUpTheParkedParty() {
         try (TestTenant acme = TestTenant.create("timeout", "511", "550")) {
             acme.settings(FAST_RECALL);

@@ -49,6 +49,26 @@ public final class TestTenant implements AutoCloseable {
         assertEquals(200, put.status(), put.body());
     }
 
+    /** The newest entry of the park history, waiting up to 5 s for one to be there (ends are recorded after the SIP). */
+    public com.fasterxml.jackson.databind.JsonNode lastEndedPark() {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (true) {
+            com.fasterxml.jackson.databind.JsonNode history = admin.get("/api/tenants/" + domain + "/park-history").json();
+            if (history.size() > 0) {
+                return history.get(0);
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no park ended in " + domain);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+    }
+
     /** A phone of that extension, not registered yet. */
     public TestPhone phone(String extension) {
         TestPhone phone = new TestPhone(domain, extension, "pw-" + extension, Deployments.SIP_PORT);
