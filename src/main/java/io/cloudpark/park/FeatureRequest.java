@@ -12,6 +12,9 @@ public sealed interface FeatureRequest {
     /** Park at {@code extension} (or at the parker's own extension when empty). */
     record Park(Optional<String> extension) implements FeatureRequest { }
 
+    /** Park at the first free member of the parker's park group. */
+    record GroupPark() implements FeatureRequest { }
+
     /** Retrieve from {@code extension} (or the caller's own when empty), optionally one named call. */
     record Retrieve(Optional<String> extension) implements FeatureRequest { }
 
@@ -33,6 +36,11 @@ public sealed interface FeatureRequest {
             return target(dialled.substring(policy.parkCode().length()), policy.parkCode())
                     .map(ext -> (FeatureRequest) new Park(ext))
                     .orElseGet(() -> new Malformed("not an extension after " + policy.parkCode() + ": " + dialled));
+        }
+        if (dialled.startsWith(policy.groupParkCode())) {
+            String rest = dialled.substring(policy.groupParkCode().length());
+            return rest.isEmpty() || rest.equals("#") ? new GroupPark()
+                    : new Malformed("nothing may follow " + policy.groupParkCode() + ": " + dialled);
         }
         if (dialled.startsWith(policy.retrieveCode())) {
             return target(dialled.substring(policy.retrieveCode().length()), policy.retrieveCode())

@@ -3,10 +3,12 @@ package io.cloudpark.park;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.cloudpark.tenant.ParkGroup;
 import io.cloudpark.tenant.Tenant;
 import io.cloudpark.tenant.TenantDirectory;
 
@@ -17,7 +19,7 @@ import io.cloudpark.tenant.TenantDirectory;
 public final class ParkService {
 
     /** Why a park was refused. The call stays connected in every case. */
-    public enum ParkRefusal { UNKNOWN_EXTENSION, OTHER_TENANT, FULL, STORE_UNAVAILABLE }
+    public enum ParkRefusal { UNKNOWN_EXTENSION, OTHER_TENANT, NOT_IN_A_PARK_GROUP, FULL, STORE_UNAVAILABLE }
 
     public sealed interface ParkOutcome {
         record Accepted(ParkedCall call) implements ParkOutcome { }
@@ -62,12 +64,8 @@ public final class ParkService {
             if (target == null || directory.extension(tenant.id(), target).isEmpty()) {
                 return new ParkOutcome.Refused(ParkRefusal.UNKNOWN_EXTENSION);
             }
-            Instant now = clock.instant();
-            ParkingPolicy policy = tenant.policy();
-            ParkedCall call = new ParkedCall(UUID.randomUUID().toString(), tenant.id(), target, parked, parker,
-                    parkerExtension, now, now.plus(Duration.ofSeconds(policy.parkTimeoutSeconds())),
-                    ParkStatus.HOLDING, nodeId);
-            if (!store.insertHolding(call, policy.maxParkedPerExtension())) {
+            ParkedCall call = newCall(tenant, target, parker, parkerExtension, parked);
+            if (!store.insertHolding(call, tenant.policy().maxParkedPerExtension())) {
                 return new ParkOutcome.Refused(ParkRefusal.FULL);
             }
             return new ParkOutcome.Accepted(call);
@@ -76,18 +74,57 @@ public final class ParkService {
         }
     }
 
+    /**
+     * Group park ({@code *58}): the call goes to the first member of the parker's park group, in group order, that has
+     * nothing parked. Each member is tried under its own extension lock, so two group parks never pick one member.
+     */
+    public ParkOutcome parkInGroup(Tenant tenant, String targetDomain, String parkerExtension, Party parker, Party parked) {
+        if (!tenant.domain().equalsIgnoreCase(targetDomain)) {
+            return new ParkOutcome.Refused(ParkRefusal.OTHER_TENANT);
+        }
+        try {
+            Optional<ParkGroup> group = parkerExtension == null ? Optional.empty()
+                    : directory.parkGroupOf(tenant.id(), parkerExtension);
+            if (group.isEmpty()) {
+                return new ParkOutcome.Refused(ParkRefusal.NOT_IN_A_PARK_GROUP);
+            }
+            for (String member : group.get().members()) {
+                ParkedCall call = newCall(tenant, member, parker, parkerExtension, parked);
+                if (store.insertHolding(call, 1)) {
+                    return new ParkOutcome.Accepted(call);
+                }
+            }
+            return new ParkOutcome.Refused(ParkRefusal.FULL);
+        } catch (StoreUnavailableException e) {
+            return new ParkOutcome.Refused(ParkRefusal.STORE_UNAVAILABLE);
+        }
+    }
+
+    /** Where {@code *88} alone retrieves from: the caller's park group, or the caller's own extension. */
+    public List<String> ownRetrieveScope(Tenant tenant, String callerExtension) {
+        return directory.parkGroupOf(tenant.id(), callerExtension).map(ParkGroup::members).orElse(List.of(callerExtension));
+    }
+
     /** The parked party is on hold: the call becomes retrievable. Empty if it ended meanwhile. */
     public Optional<ParkInfo> confirmParked(String parkId) {
         return store.markParked(parkId);
     }
 
+    private ParkedCall newCall(Tenant tenant, String at, Party parker, String parkerExtension, Party parked) {
+        Instant now = clock.instant();
+        return new ParkedCall(UUID.randomUUID().toString(), tenant.id(), at, parked, parker, parkerExtension, now,
+                now.plus(Duration.ofSeconds(tenant.policy().parkTimeoutSeconds())), ParkStatus.HOLDING, nodeId);
+    }
+
     /**
-     * Claims the oldest call parked at {@code extension} (or the one named by {@code parkId}) for one retriever.
-     * The claim is a conditional update in the store, so of two simultaneous claimants exactly one wins.
+     * Claims the oldest call parked at any of {@code extensions} (or the one named by {@code parkId}) for one
+     * retriever. The claim is a conditional update in the store, so of two simultaneous claimants exactly one wins.
      */
-    public RetrieveClaim claimForRetrieve(Tenant tenant, String extension, Optional<String> parkId) {
-        List<ParkedCall> there = store.parkedAt(tenant.id(), extension).stream()
+    public RetrieveClaim claimForRetrieve(Tenant tenant, List<String> extensions, Optional<String> parkId) {
+        List<ParkedCall> there = extensions.stream()
+                .flatMap(extension -> store.parkedAt(tenant.id(), extension).stream())
                 .filter(call -> parkId.isEmpty() || parkId.get().equals(call.id()))
+                .sorted(Comparator.comparing(ParkedCall::parkedAt).thenComparing(ParkedCall::id))
                 .toList();
         if (there.isEmpty()) {
             return new RetrieveClaim.NothingParked();

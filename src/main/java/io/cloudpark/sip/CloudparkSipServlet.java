@@ -88,7 +88,7 @@ public final class CloudparkSipServlet extends SipServlet {
         FeatureRequest request = FeatureRequest.parse(dialled, tenant.get().policy());
         if (request instanceof FeatureRequest.Retrieve retrieve) {
             retrieves.start(invite, tenant.get(), caller.get(), retrieve);
-        } else if (request instanceof FeatureRequest.Park) {
+        } else if (request instanceof FeatureRequest.Park || request instanceof FeatureRequest.GroupPark) {
             SipMessages.answer(invite, 501, "Park by attended transfer is not supported yet");
         } else if (request instanceof FeatureRequest.Malformed malformed) {
             LOG.info("404 to INVITE " + invite.getRequestURI() + ": " + malformed.reason());

@@ -80,10 +80,16 @@ final class ParkFlow {
         accepted.send();
         progress.trying();
 
-        ParkOutcome outcome = request instanceof FeatureRequest.Park park
-                ? core.app.parkService().park(tenant, target.getHost(), park, parkerLeg.extension(), parkerLeg.party(),
-                        parkedLeg.party())
-                : new ParkOutcome.Refused(ParkRefusal.UNKNOWN_EXTENSION);
+        ParkOutcome outcome;
+        if (request instanceof FeatureRequest.Park park) {
+            outcome = core.app.parkService().park(tenant, target.getHost(), park, parkerLeg.extension(),
+                    parkerLeg.party(), parkedLeg.party());
+        } else if (request instanceof FeatureRequest.GroupPark) {
+            outcome = core.app.parkService().parkInGroup(tenant, target.getHost(), parkerLeg.extension(),
+                    parkerLeg.party(), parkedLeg.party());
+        } else {
+            outcome = new ParkOutcome.Refused(ParkRefusal.UNKNOWN_EXTENSION);
+        }
         if (outcome instanceof ParkOutcome.Refused refused) {
             refuse(progress, refused.reason(), parkerLeg, target);
             return;
@@ -121,6 +127,7 @@ final class ParkFlow {
         switch (reason) {
             case UNKNOWN_EXTENSION -> progress.finish(404, "Not Found");
             case OTHER_TENANT -> progress.finish(403, "Forbidden");
+            case NOT_IN_A_PARK_GROUP -> progress.finish(403, "Not In A Park Group");
             case FULL -> progress.finish(486, "Busy Here");
             case STORE_UNAVAILABLE -> progress.finish(503, "Service Unavailable");
         }

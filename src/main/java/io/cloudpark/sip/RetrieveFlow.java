@@ -1,5 +1,6 @@
 package io.cloudpark.sip;
 
+import java.util.List;
 import java.util.Optional;
 
 import javax.servlet.sip.SipServletRequest;
@@ -47,7 +48,9 @@ final class RetrieveFlow {
         Optional<String> parkId = Optional.ofNullable(((SipURI) invite.getRequestURI()).getParameter("park-id"));
         RetrieveClaim claim;
         try {
-            claim = core.app.parkService().claimForRetrieve(tenant, extension, parkId);
+            List<String> scope = request.extension().isPresent() ? List.of(extension)
+                    : core.app.parkService().ownRetrieveScope(tenant, retriever.number());
+            claim = core.app.parkService().claimForRetrieve(tenant, scope, parkId);
         } catch (StoreUnavailableException e) {
             LOG.error("503 to retrieve at " + extension + "@" + tenant.domain() + ": store unavailable: " + e.getMessage());
             SipMessages.answer(invite, 503, "Service Unavailable");
