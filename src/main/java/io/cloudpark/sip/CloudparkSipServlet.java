@@ -47,6 +47,10 @@ public final class CloudparkSipServlet extends SipServlet {
         parks = new ParkFlow(core, recall);
         retrieves = new RetrieveFlow(core, recall);
         core.app.operatorHangup(hangups::byOperator);
+    }
+
+    /** The application can send requests now: close what a restart lost (called by {@link SipApplicationReady}). */
+    void applicationReady() {
         hangups.closeCallsLostInRestart();
     }
 
