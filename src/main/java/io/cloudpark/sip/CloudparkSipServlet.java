@@ -31,6 +31,7 @@ public final class CloudparkSipServlet extends SipServlet {
     private transient InDialogRelay relay;
     private transient HangupFlow hangups;
     private transient ParkFlow parks;
+    private transient AttendedParkFlow attendedParks;
     private transient RetrieveFlow retrieves;
 
     @Override
@@ -42,9 +43,10 @@ public final class CloudparkSipServlet extends SipServlet {
         registrar = new Registrar(core, authenticator);
         calls = new CallFlow(core);
         relay = new InDialogRelay();
-        hangups = new HangupFlow(core);
+        attendedParks = new AttendedParkFlow(core);
+        hangups = new HangupFlow(core, attendedParks);
         RecallFlow recall = new RecallFlow(core);
-        parks = new ParkFlow(core, recall);
+        parks = new ParkFlow(core, recall, attendedParks);
         retrieves = new RetrieveFlow(core, recall);
         core.app.operatorHangup(hangups::byOperator);
     }
@@ -93,7 +95,7 @@ public final class CloudparkSipServlet extends SipServlet {
         if (request instanceof FeatureRequest.Retrieve retrieve) {
             retrieves.start(invite, tenant.get(), caller.get(), retrieve);
         } else if (request instanceof FeatureRequest.Park || request instanceof FeatureRequest.GroupPark) {
-            SipMessages.answer(invite, 501, "Park by attended transfer is not supported yet");
+            call(() -> attendedParks.answer(invite, tenant.get(), caller.get(), request));
         } else if (request instanceof FeatureRequest.Malformed malformed) {
             LOG.info("404 to INVITE " + invite.getRequestURI() + ": " + malformed.reason());
             SipMessages.answer(invite, 404, "Not Found");

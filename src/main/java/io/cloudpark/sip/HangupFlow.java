@@ -19,9 +19,11 @@ import io.cloudpark.tenant.Tenant;
  */
 final class HangupFlow {
     private final SipCore core;
+    private final AttendedParkFlow attendedParks;
 
-    HangupFlow(SipCore core) {
+    HangupFlow(SipCore core, AttendedParkFlow attendedParks) {
         this.core = core;
+        this.attendedParks = attendedParks;
     }
 
     void bye(SipServletRequest bye) {
@@ -30,6 +32,7 @@ final class HangupFlow {
         if (leg == null || !leg.end()) {
             return;
         }
+        attendedParks.forget(leg);
         String parkId = leg.parkId();
         if (parkId != null) {
             abandoned(leg, parkId);

@@ -43,10 +43,12 @@ final class ParkFlow {
 
     private final SipCore core;
     private final RecallFlow recall;
+    private final AttendedParkFlow attended;
 
-    ParkFlow(SipCore core, RecallFlow recall) {
+    ParkFlow(SipCore core, RecallFlow recall, AttendedParkFlow attended) {
         this.core = core;
         this.recall = recall;
+        this.attended = attended;
     }
 
     void refer(SipServletRequest refer) throws Exception {
@@ -66,8 +68,11 @@ final class ParkFlow {
             return;
         }
         Tenant tenant = parkerLeg.tenant();
-        FeatureRequest request = FeatureRequest.parse(target.getUser(), tenant.policy());
-        if (request instanceof FeatureRequest.None || request instanceof FeatureRequest.Retrieve) {
+        String replaces = target.getHeader("Replaces");
+        AttendedParkFlow.Waiting serviceCall = replaces == null ? null : attended.replaced(tenant, replaces);
+        FeatureRequest request = serviceCall != null ? serviceCall.request()
+                : FeatureRequest.parse(target.getUser(), tenant.policy());
+        if (replaces == null && (request instanceof FeatureRequest.None || request instanceof FeatureRequest.Retrieve)) {
             LOG.info("403 to REFER from " + parkerLeg.extension() + "@" + tenant.domain() + ": not a park code: " + target);
             SipMessages.answer(refer, 403, "Only transfers to a park code are supported");
             return;
@@ -79,6 +84,11 @@ final class ParkFlow {
         }
         accepted.send();
         progress.trying();
+        if (replaces != null && serviceCall == null) {
+            LOG.info("REFER from " + parkerLeg.extension() + "@" + tenant.domain() + " replaces no park-service call: " + replaces);
+            progress.finish(481, "Call/Transaction Does Not Exist");
+            return;
+        }
 
         ParkOutcome outcome;
         if (request instanceof FeatureRequest.Park park) {
@@ -94,7 +104,7 @@ final class ParkFlow {
             refuse(progress, refused.reason(), parkerLeg, target);
             return;
         }
-        hold(((ParkOutcome.Accepted) outcome).call(), parkerLeg, parkedLeg, progress);
+        hold(((ParkOutcome.Accepted) outcome).call(), parkerLeg, parkedLeg, progress, serviceCall);
     }
 
     /** The Refer-To as a SIP URI, or null after answering the REFER with what is wrong with it. */
@@ -133,7 +143,8 @@ final class ParkFlow {
         }
     }
 
-    private void hold(ParkedCall call, Leg parkerLeg, Leg parkedLeg, ReferProgress progress) throws Exception {
+    private void hold(ParkedCall call, Leg parkerLeg, Leg parkedLeg, ReferProgress progress,
+                      AttendedParkFlow.Waiting serviceCall) throws Exception {
         byte[] connectedSdp = parkedLeg.localSdp();
         parkerLeg.unbridge();
         parkedLeg.parkedAs(call.id());
@@ -148,7 +159,10 @@ final class ParkFlow {
             }
             if (SipMessages.isSuccess(answer)) {
                 SipMessages.ack(answer, null);
-                parked(call, parkerLeg, parkedLeg, progress);
+                parked(call, parkerLeg, progress);
+                if (serviceCall != null) {
+                    attended.finished(serviceCall);
+                }
             } else {
                 holdRefused(call, parkerLeg, parkedLeg, connectedSdp, progress, answer);
             }
@@ -156,7 +170,7 @@ final class ParkFlow {
         hold.send();
     }
 
-    private void parked(ParkedCall call, Leg parkerLeg, Leg parkedLeg, ReferProgress progress) {
+    private void parked(ParkedCall call, Leg parkerLeg, ReferProgress progress) {
         Tenant tenant = parkerLeg.tenant();
         ParkInfo info = core.app.parkService().confirmParked(call.id()).orElse(null);
         progress.finish(200, "OK");

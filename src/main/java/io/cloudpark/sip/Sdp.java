@@ -37,6 +37,14 @@ final class Sdp {
         return (String.join("\r\n", out) + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** The answer of the park service, which has no media: one inactive audio stream. */
+    static byte[] inactive(String address) {
+        long version = System.currentTimeMillis() / 1000;
+        String sdp = "v=0\r\no=cloudpark " + version + " " + version + " IN IP4 " + address + "\r\ns=cloudpark\r\n"
+                + "c=IN IP4 " + address + "\r\nt=0 0\r\nm=audio 9 RTP/AVP 0 8\r\na=inactive\r\n";
+        return sdp.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static boolean isDirection(String line) {
         return line.equals("a=sendrecv") || line.equals("a=sendonly") || line.equals("a=recvonly") || line.equals("a=inactive");
     }

@@ -47,6 +47,11 @@ public final class Call {
         return callId;
     }
 
+    /** This dialog as a Replaces header value names it (RFC 3891), from this phone's side. */
+    public String replaces() {
+        return callId + ";to-tag=" + SipMessage.param(remote, "tag") + ";from-tag=" + SipMessage.param(local, "tag");
+    }
+
     /** The final answer to the INVITE that made this call. */
     public SipMessage answer() {
         return answer;
