@@ -46,7 +46,7 @@ public final class CloudparkSipServlet extends SipServlet {
         attendedParks = new AttendedParkFlow(core);
         hangups = new HangupFlow(core, attendedParks);
         RecallFlow recall = new RecallFlow(core);
-        parks = new ParkFlow(core, recall, attendedParks);
+        parks = new ParkFlow(core, recall, attendedParks, new MusicOnHoldFlow(core));
         retrieves = new RetrieveFlow(core, recall);
         core.app.operatorHangup(hangups::byOperator);
     }

@@ -44,11 +44,13 @@ final class ParkFlow {
     private final SipCore core;
     private final RecallFlow recall;
     private final AttendedParkFlow attended;
+    private final MusicOnHoldFlow musicOnHold;
 
-    ParkFlow(SipCore core, RecallFlow recall, AttendedParkFlow attended) {
+    ParkFlow(SipCore core, RecallFlow recall, AttendedParkFlow attended, MusicOnHoldFlow musicOnHold) {
         this.core = core;
         this.recall = recall;
         this.attended = attended;
+        this.musicOnHold = musicOnHold;
     }
 
     void refer(SipServletRequest refer) throws Exception {
@@ -149,6 +151,41 @@ final class ParkFlow {
         parkerLeg.unbridge();
         parkedLeg.parkedAs(call.id());
         core.parkedLegs.hold(call.id(), parkedLeg);
+        MusicOnHoldFlow.Outcome outcome = new MusicOnHoldFlow.Outcome() {
+            @Override
+            public void onHold() {
+                parked(call, parkerLeg, progress);
+                if (serviceCall != null) {
+                    attended.finished(serviceCall);
+                }
+            }
+
+            @Override
+            public void refused(int status, String reason) {
+                holdRefused(call, parkerLeg, parkedLeg, connectedSdp, progress, status, reason);
+            }
+
+            @Override
+            public void unavailable() throws Exception {
+                plainHold(parkedLeg, connectedSdp, this);
+            }
+        };
+        String mediaServer = parkerLeg.tenant().policy().musicOnHoldUri();
+        if (mediaServer == null) {
+            plainHold(parkedLeg, connectedSdp, outcome);
+        } else {
+            try {
+                musicOnHold.connect(parkerLeg.tenant(), call, parkedLeg, mediaServer, outcome);
+            } catch (Exception e) {
+                LOG.warn("park " + call.id() + ": music on hold " + mediaServer + " unreachable (" + e.getMessage()
+                        + "); plain hold instead");
+                outcome.unavailable();
+            }
+        }
+    }
+
+    /** Hold without music: the same media, {@code a=sendonly}. */
+    private void plainHold(Leg parkedLeg, byte[] connectedSdp, MusicOnHoldFlow.Outcome outcome) throws Exception {
         SipServletRequest hold = parkedLeg.session().createRequest("INVITE");
         byte[] holdSdp = Sdp.hold(connectedSdp, core.localAddress());
         hold.setContent(holdSdp, SipMessages.SDP);
@@ -159,12 +196,9 @@ final class ParkFlow {
             }
             if (SipMessages.isSuccess(answer)) {
                 SipMessages.ack(answer, null);
-                parked(call, parkerLeg, progress);
-                if (serviceCall != null) {
-                    attended.finished(serviceCall);
-                }
+                outcome.onHold();
             } else {
-                holdRefused(call, parkerLeg, parkedLeg, connectedSdp, progress, answer);
+                outcome.refused(answer.getStatus(), answer.getReasonPhrase());
             }
         });
         hold.send();
@@ -187,8 +221,8 @@ final class ParkFlow {
 
     /** The parked party would not go on hold: undo, and the two stay connected. */
     private void holdRefused(ParkedCall call, Leg parkerLeg, Leg parkedLeg, byte[] connectedSdp, ReferProgress progress,
-                             SipServletResponse answer) {
-        LOG.warn("park " + call.id() + ": hold re-INVITE answered " + answer.getStatus() + "; the call stays connected");
+                             int status, String reason) {
+        LOG.warn("park " + call.id() + ": hold re-INVITE answered " + status + "; the call stays connected");
         core.parkedLegs.release(call.id());
         parkedLeg.parkedAs(null);
         parkedLeg.sentSdp(connectedSdp);
@@ -196,6 +230,6 @@ final class ParkFlow {
         if (!parkedLeg.ended() && !parkerLeg.ended()) {
             Leg.bridge(parkerLeg, parkedLeg);
         }
-        progress.finish(answer.getStatus(), answer.getReasonPhrase());
+        progress.finish(status, reason);
     }
 }

@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
  * this says where its SIP dialog is.
  */
 final class ParkedLegs {
-    private record Held(Leg leg, ScheduledFuture<?> recall) { }
+    private record Held(Leg leg, ScheduledFuture<?> recall, Leg musicOnHold) { }
 
     private final ConcurrentMap<String, Held> byParkId = new ConcurrentHashMap<>();
 
     void hold(String parkId, Leg leg) {
-        byParkId.put(parkId, new Held(leg, null));
+        byParkId.put(parkId, new Held(leg, null, null));
     }
 
     Leg leg(String parkId) {
@@ -30,7 +30,8 @@ final class ParkedLegs {
             if (held.recall() != null) {
                 held.recall().cancel(false);
             }
-            return new Held(held.leg(), scheduler.schedule(recall, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS));
+            return new Held(held.leg(), scheduler.schedule(recall, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS),
+                    held.musicOnHold());
         });
     }
 
@@ -39,11 +40,22 @@ final class ParkedLegs {
             if (held.recall() != null) {
                 held.recall().cancel(false);
             }
-            return new Held(held.leg(), null);
+            return new Held(held.leg(), null, held.musicOnHold());
         });
     }
 
-    /** Forgets the parked leg and its timer; returns the leg (null if it was not held here). */
+    /** The media server leg playing to the parked party; hung up when the call leaves the park. */
+    void musicOnHold(String parkId, Leg media) {
+        Held now = byParkId.computeIfPresent(parkId, (id, held) -> new Held(held.leg(), held.recall(), media));
+        if (now == null) {
+            SipMessages.hangUp(media); // the call left the park while the music was being connected
+        }
+    }
+
+    /**
+     * Forgets the parked leg and its timer and hangs up its music on hold; returns the leg (null if it was not
+     * held here).
+     */
     Leg release(String parkId) {
         Held held = byParkId.remove(parkId);
         if (held == null) {
@@ -52,6 +64,7 @@ final class ParkedLegs {
         if (held.recall() != null) {
             held.recall().cancel(false);
         }
+        SipMessages.hangUp(held.musicOnHold());
         return held.leg();
     }
 }
