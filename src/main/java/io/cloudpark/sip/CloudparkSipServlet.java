@@ -121,6 +121,17 @@ public final class CloudparkSipServlet extends SipServlet {
 
     @Override
     protected void doRefer(SipServletRequest refer) throws ServletException, IOException {
+        if (refer.isInitial()) {
+            // a transfer needs a call to transfer: whoever asks is told so, once they have proven who they are
+            Optional<Tenant> tenant = core.tenantOf(refer);
+            if (tenant.isEmpty()) {
+                SipMessages.answer(refer, 404, "Not Found");
+            } else if (authenticator.authenticate(refer, tenant.get(), DigestAuthenticator.Challenge.PROXY).isPresent()) {
+                LOG.info("481 to REFER outside a call from " + refer.getFrom());
+                SipMessages.answer(refer, 481, "Call/Transaction Does Not Exist");
+            }
+            return;
+        }
         call(() -> parks.refer(refer));
     }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,8 +25,9 @@ import io.cloudpark.tenant.TenantDirectory;
 
 /**
  * SIP digest authentication (RFC 3261 §22, RFC 8760 MD5, qop=auth). The realm is the tenant's domain; the user name
- * is the extension number. Nonces carry their own issue time and an HMAC, so they need no state and expire after
- * {@link #NONCE_LIFETIME_SECONDS}: an expired one is challenged again with {@code stale=true}.
+ * is the extension number. Nonces carry their own issue time and an HMAC, so checking one needs no state; they
+ * expire after {@link #NONCE_LIFETIME_SECONDS} (challenged again with {@code stale=true}), and a nonce count that does
+ * not grow is a replay (challenged again).
  */
 final class DigestAuthenticator {
     private static final Logger LOG = Logger.getLogger(DigestAuthenticator.class);
@@ -49,12 +51,15 @@ final class DigestAuthenticator {
 
     private final TenantDirectory directory;
     private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
     private final byte[] secret = new byte[32];
+    /** The highest nonce count seen per nonce still within its lifetime. */
+    private final Map<String, Long> usedNonces = new ConcurrentHashMap<>();
 
     DigestAuthenticator(TenantDirectory directory, Clock clock) {
         this.directory = directory;
         this.clock = clock;
-        new SecureRandom().nextBytes(secret);
+        random.nextBytes(secret);
     }
 
     /**
@@ -73,6 +78,12 @@ final class DigestAuthenticator {
             sendChallenge(request, tenant, challenge, state == NonceState.STALE);
             return Optional.empty();
         }
+        if (!firstUse(nonce, credentials.get("nc"))) {
+            LOG.info(challenge.status + " to " + request.getMethod() + " from " + request.getRemoteAddr()
+                    + ": replayed digest (nonce count not above the last one)");
+            sendChallenge(request, tenant, challenge, false);
+            return Optional.empty();
+        }
         String username = credentials.getOrDefault("username", "");
         Optional<Extension> extension = directory.extension(tenant.id(), username);
         if (extension.isEmpty() || !responseMatches(request, credentials, extension.get().ha1())) {
@@ -82,6 +93,36 @@ final class DigestAuthenticator {
             return Optional.empty();
         }
         return extension;
+    }
+
+    /**
+     * A nonce may be used again only with a higher nonce count (RFC 7616 §3.4.5); without qop, only once. A replayed
+     * request is challenged again. Expired nonces are forgotten: they are refused as stale anyway.
+     */
+    private boolean firstUse(String nonce, String nc) {
+        long count;
+        try {
+            count = nc == null ? 1 : Long.parseLong(nc, 16);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (usedNonces.size() > 10_000) {
+            long now = clock.millis() / 1000;
+            usedNonces.keySet().removeIf(n -> now - issuedAt(n) > NONCE_LIFETIME_SECONDS);
+        }
+        Long previous = usedNonces.putIfAbsent(nonce, count);
+        if (previous == null) {
+            return true;
+        }
+        return nc != null && count > previous && usedNonces.replace(nonce, previous, count);
+    }
+
+    private static long issuedAt(String nonce) {
+        try {
+            return Long.parseLong(nonce.substring(0, nonce.indexOf('.')));
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     private void sendChallenge(SipServletRequest request, Tenant tenant, Challenge challenge, boolean stale) {
@@ -128,27 +169,26 @@ final class DigestAuthenticator {
 
     private enum NonceState { FRESH, STALE, FORGED }
 
+    /** {@code <issued>.<random>.<hmac of both>}: unique per challenge, verifiable without state. */
     private String newNonce() {
-        String issued = Long.toString(clock.millis() / 1000);
-        return issued + "." + hmac(issued);
+        byte[] salt = new byte[8];
+        random.nextBytes(salt);
+        String body = clock.millis() / 1000 + "." + HexFormat.of().formatHex(salt);
+        return body + "." + hmac(body);
     }
 
     private NonceState check(String nonce) {
-        int dot = nonce.indexOf('.');
-        if (dot <= 0) {
+        int mac = nonce.lastIndexOf('.');
+        if (mac <= 0) {
             return NonceState.FORGED;
         }
-        String issued = nonce.substring(0, dot);
-        if (!MessageDigest.isEqual(hmac(issued).getBytes(StandardCharsets.US_ASCII),
-                nonce.substring(dot + 1).getBytes(StandardCharsets.US_ASCII))) {
+        String body = nonce.substring(0, mac);
+        if (!MessageDigest.isEqual(hmac(body).getBytes(StandardCharsets.US_ASCII),
+                nonce.substring(mac + 1).getBytes(StandardCharsets.US_ASCII))) {
             return NonceState.FORGED;
         }
-        try {
-            long age = clock.millis() / 1000 - Long.parseLong(issued);
-            return age >= 0 && age <= NONCE_LIFETIME_SECONDS ? NonceState.FRESH : NonceState.STALE;
-        } catch (NumberFormatException e) {
-            return NonceState.FORGED;
-        }
+        long age = clock.millis() / 1000 - issuedAt(nonce);
+        return age >= 0 && age <= NONCE_LIFETIME_SECONDS ? NonceState.FRESH : NonceState.STALE;
     }
 
     private String hmac(String text) {

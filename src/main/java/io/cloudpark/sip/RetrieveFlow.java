@@ -109,6 +109,11 @@ final class RetrieveFlow {
             return;
         }
         SipMessages.ack(answer, null);
+        if (parkedLeg.ended()) {
+            // the parked party hung up while we reconnected it: the park ended ABANDONED, nothing to bridge
+            SipMessages.answer(invite, 480, "Parked Party Left");
+            return;
+        }
         if (invite.isCommitted()) {
             // the retriever hung up before the parked party answered: back on hold, parked as before
             LOG.info("park " + call.id() + ": retriever cancelled; holding again");

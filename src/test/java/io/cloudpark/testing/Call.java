@@ -111,6 +111,7 @@ public final class Call {
     }
 
     public SipMessage bye() {
+        phone.ended(callId);
         return request("BYE", new LinkedHashMap<>(), null, null);
     }
 

@@ -41,6 +41,8 @@ public final class TestPhone implements AutoCloseable {
     /** 2xx to our INVITEs that we have ACKed, by Call-ID + CSeq, with the ACK to resend on retransmission. */
     private final Map<String, byte[]> acked = new ConcurrentHashMap<>();
     private final Set<String> declinedNotifies = ConcurrentHashMap.newKeySet();
+    /** Dialogs this phone has hung up or been hung up in: a request in one is answered 481, as a phone would. */
+    private final Set<String> endedDialogs = ConcurrentHashMap.newKeySet();
     private final AtomicLong cseq = new AtomicLong(1);
     private volatile int notifyAnswer = 200;
     private final String registrationCallId = UUID.randomUUID() + "@test";
@@ -121,6 +123,42 @@ public final class TestPhone implements AutoCloseable {
         headers.put("Contact", contactValue);
         headers.put("Expires", Integer.toString(expires));
         return transaction("REGISTER", uri, headers, null, null, withPassword);
+    }
+
+    /** An out-of-dialog request (digest challenge answered once), waiting for the final answer. */
+    public SipMessage request(String method, String uri, Map<String, String> extra) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("From", "<" + aor() + ">;tag=" + tag());
+        headers.put("To", "<" + uri + ">");
+        headers.put("Call-ID", UUID.randomUUID() + "@test");
+        headers.put("Contact", "<" + contact() + ">");
+        headers.putAll(extra);
+        return transaction(method, uri, headers, null, null, password);
+    }
+
+    private volatile SipMessage lastReplayAnswer;
+
+    /**
+     * Registers, then sends the very same credentials again in a new transaction, as an eavesdropper replaying them
+     * would. Returns the answer to the genuine REGISTER; {@link #lastReplayAnswer()} has the replay's.
+     */
+    public SipMessage registerReplayingOnce(int expires) {
+        String uri = "sip:" + domain;
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("From", "<" + aor() + ">;tag=" + tag());
+        headers.put("To", "<" + aor() + ">");
+        headers.put("Call-ID", registrationCallId);
+        headers.put("Contact", "<" + contact() + ">");
+        headers.put("Expires", Integer.toString(expires));
+        SipMessage genuine = transaction("REGISTER", uri, headers, null, null, password);
+        long seq = cseq.getAndIncrement();
+        send("REGISTER", uri, headers, seq, branch(), null, null);
+        lastReplayAnswer = awaitResponse(registrationCallId, seq, "REGISTER", m -> m.status() >= 200, DEFAULT_WAIT_MS);
+        return genuine;
+    }
+
+    public SipMessage lastReplayAnswer() {
+        return lastReplayAnswer;
     }
 
     /** The final answer to a request this test sent raw, by its Call-ID. */
@@ -355,6 +393,13 @@ public final class TestPhone implements AutoCloseable {
             sendRaw(previous); // a retransmission: same answer again
             return;
         }
+        if (request.toTag() != null && endedDialogs.contains(request.callId()) && !request.method().equals("ACK")) {
+            reply(request, 481, "Call/Transaction Does Not Exist", null, null, null);
+            return;
+        }
+        if (request.method().equals("BYE")) {
+            endedDialogs.add(request.callId());
+        }
         switch (request.method()) {
             case "INVITE" -> {
                 if (request.toTag() != null) {
@@ -461,6 +506,10 @@ public final class TestPhone implements AutoCloseable {
         synchronized (responses) {
             responses.clear();
         }
+    }
+
+    void ended(String callId) {
+        endedDialogs.add(callId);
     }
 
     long nextCSeq() {
