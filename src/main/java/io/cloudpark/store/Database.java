@@ -47,7 +47,7 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource pool, EntityManagerFactory emf) {
         this.pool = pool;
         this.emf = emf;
-        Transactions tx = new Transactions(emf);
+        Transactions tx = new Transactions(emf, this::retireConnections);
         this.tenants = new JpaTenantDirectory(tx);
         this.registrations = new JpaRegistrationStore(tx);
         this.parkedCalls = new JpaParkedCallStore(tx);
@@ -110,7 +110,18 @@ public final class Database implements AutoCloseable {
             return true;
         } catch (SQLException | RuntimeException e) {
             LOG.debug("database not reachable", e);
+            retireConnections();
             return false;
+        }
+    }
+
+    /**
+     * After a database failure the pooled connections may all be dead (a restarted server), and Hikari only notices
+     * by SQL state 08xxx, which H2 does not use: retire them all, so the next request gets a fresh connection.
+     */
+    private void retireConnections() {
+        if (!pool.isClosed() && pool.getHikariPoolMXBean() != null) {
+            pool.getHikariPoolMXBean().softEvictConnections();
         }
     }
 

@@ -25,9 +25,12 @@ final class Transactions {
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final EntityManagerFactory emf;
+    private final Runnable afterFailure;
 
-    Transactions(EntityManagerFactory emf) {
+    /** @param afterFailure run when the database failed an operation (the pool's connections may be dead) */
+    Transactions(EntityManagerFactory emf, Runnable afterFailure) {
         this.emf = emf;
+        this.afterFailure = afterFailure;
     }
 
     <T> T call(Function<EntityManager, T> work) {
@@ -41,7 +44,11 @@ final class Transactions {
         } catch (RuntimeException e) {
             rollback(tx, e);
             close(em, e);
-            throw translate(e);
+            RuntimeException translated = translate(e);
+            if (translated instanceof StoreUnavailableException && !(translated instanceof DuplicateKeyException)) {
+                afterFailure.run();
+            }
+            throw translated;
         }
         try {
             em.close();
