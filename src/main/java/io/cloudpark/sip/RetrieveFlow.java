@@ -132,10 +132,11 @@ final class RetrieveFlow {
         core.parkedLegs.release(call.id());
         parkedLeg.parkedAs(null);
         Leg.bridge(retrieverLeg, parkedLeg);
+        // recorded before the retriever hears 200: whoever asks next finds the call gone, not half-retrieved
+        core.endPark(tenant, call.id(), Resolution.RETRIEVED, retrieverLeg.extension());
         SipServletResponse ok = invite.createResponse(200);
         retrieverLeg.sentSdp(SipMessages.copyBody(answer, ok));
         ok.send();
-        core.endPark(tenant, call.id(), Resolution.RETRIEVED, retrieverLeg.extension());
     }
 
     /** The claim could not be carried out: the call is parked again, its recall timer running again. */
