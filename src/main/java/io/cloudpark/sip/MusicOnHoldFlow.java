@@ -76,27 +76,20 @@ final class MusicOnHoldFlow {
                 outcome.unavailable();
                 return;
             }
-            SipServletRequest reinvite = parkedLeg.session().createRequest("INVITE");
-            reinvite.setContent(sdp, SipMessages.SDP);
-            parkedLeg.sentSdp(sdp);
-            Callbacks.onResponse(reinvite, answer -> {
-                if (answer.getStatus() < 200) {
-                    return;
+            LateOfferConnect.connect(core, parkedLeg, offer, sdp, new LateOfferConnect.Result() {
+                @Override
+                public void connected(byte[] parkedAnswer) throws Exception {
+                    mediaLeg.sentSdp(parkedAnswer);
+                    core.parkedLegs.musicOnHold(call.id(), mediaLeg);
+                    outcome.onHold();
                 }
-                if (!SipMessages.isSuccess(answer)) {
-                    SipMessages.ack(offer, Sdp.inactive(core.localAddress()));
+
+                @Override
+                public void refused(int status, String reason) throws Exception {
                     SipMessages.hangUp(mediaLeg);
-                    outcome.refused(answer.getStatus(), answer.getReasonPhrase());
-                    return;
+                    outcome.refused(status, reason);
                 }
-                SipMessages.ack(answer, null);
-                byte[] parkedAnswer = SipMessages.body(answer);
-                SipMessages.ack(offer, parkedAnswer);
-                mediaLeg.sentSdp(parkedAnswer);
-                core.parkedLegs.musicOnHold(call.id(), mediaLeg);
-                outcome.onHold();
             });
-            reinvite.send();
         });
         invite.send();
         core.app.scheduler().schedule(() -> {

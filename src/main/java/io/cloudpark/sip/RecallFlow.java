@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
 import org.apache.log4j.Logger;
@@ -149,31 +148,24 @@ final class RecallFlow {
             }
             return;
         }
-        SipServletRequest reinvite = parkedLeg.session().createRequest("INVITE");
-        reinvite.setContent(offer, SipMessages.SDP);
-        parkedLeg.sentSdp(offer);
-        Callbacks.onResponse(reinvite, parkedAnswer -> {
-            if (parkedAnswer.getStatus() < 200) {
-                return;
+        LateOfferConnect.connect(core, parkedLeg, answer, offer, new LateOfferConnect.Result() {
+            @Override
+            public void connected(byte[] parkedAnswer) {
+                answeredLeg.sentSdp(parkedAnswer);
+                core.parkedLegs.release(call.id());
+                parkedLeg.parkedAs(null);
+                Leg.bridge(parkedLeg, answeredLeg);
+                core.endPark(tenant, call.id(), Resolution.RECALLED, answeredLeg.extension());
             }
-            if (!SipMessages.isSuccess(parkedAnswer)) {
-                LOG.warn("park " + call.id() + ": parked party refused the recall re-INVITE (" + parkedAnswer.getStatus() + ")");
-                SipMessages.ack(answer, Sdp.hold(offer, core.localAddress()));
+
+            @Override
+            public void refused(int status, String reason) {
+                LOG.warn("park " + call.id() + ": parked party refused the recall re-INVITE (" + status + ")");
                 SipMessages.hangUp(answeredLeg);
                 endFailed(tenant, call.id());
                 SipMessages.hangUp(parkedLeg);
-                return;
             }
-            SipMessages.ack(parkedAnswer, null);
-            byte[] sdp = SipMessages.body(parkedAnswer);
-            SipMessages.ack(answer, sdp);
-            answeredLeg.sentSdp(sdp);
-            core.parkedLegs.release(call.id());
-            parkedLeg.parkedAs(null);
-            Leg.bridge(parkedLeg, answeredLeg);
-            core.endPark(tenant, call.id(), Resolution.RECALLED, answeredLeg.extension());
         });
-        reinvite.send();
     }
 
     private void timedOut(Tenant tenant, ParkedCall call, Leg parkedLeg) {

@@ -28,24 +28,12 @@ class DeviceParkInfoIT {
         return Deployments.cloudpark();
     }
 
-    /** Parks a call from 750 (talking to {@code parker}) at {@code at}; returns once the client is on hold. */
-    private static void park(TestTenant acme, TestPhone parker, TestPhone client, String at) {
-        Calls.Connected talk = Calls.connect(client, parker);
-        assertEquals(202, talk.callee().refer("sip:*68" + at + "@" + acme.domain()).status());
-        client.awaitRequest("INVITE");
-        SipMessage done = parker.awaitRequest("NOTIFY", 5000, "refer");
-        while (!done.body().startsWith("SIP/2.0 200")) {
-            done = parker.awaitRequest("NOTIFY", 5000, "refer");
-        }
-        talk.callee().bye();
-    }
-
     @Test
     void aDeviceThatRegistersWhileACallIsParkedIsToldAtOnce() {
         try (TestTenant acme = TestTenant.create("late", "701", "702", "750")) {
             TestPhone parker = acme.registeredPhone("701");
             TestPhone client = acme.registeredPhone("750");
-            park(acme, parker, client, "702");
+            Calls.parkAt(acme, parker, client, "702");
 
             TestPhone rebooted = acme.registeredPhone("702");
             ParkInfoDocument refresh = ParkInfoDocument.of(rebooted.awaitRequest("NOTIFY"));
@@ -67,12 +55,12 @@ class DeviceParkInfoIT {
             TestPhone newPhone = acme.registeredPhone("712");
             oldPhone.answerParkInfoWith(489);
 
-            park(acme, parker, client, "712");
+            Calls.parkAt(acme, parker, client, "712");
             oldPhone.awaitRequest("NOTIFY");
             newPhone.awaitRequest("NOTIFY");
 
             TestPhone secondClient = acme.registeredPhone("750");
-            park(acme, parker, secondClient, "712");
+            Calls.parkAt(acme, parker, secondClient, "712");
             ParkInfoDocument second = ParkInfoDocument.of(newPhone.awaitRequest("NOTIFY"));
             assertEquals(2, second.calls().size());
             assertFalse(oldPhone.receives("NOTIFY", 500), "the refusing device is left alone");
@@ -95,7 +83,7 @@ class DeviceParkInfoIT {
             TestPhone flaky = acme.registeredPhone("722");
             flaky.answerParkInfoWith(408);
 
-            park(acme, parker, client, "722");
+            Calls.parkAt(acme, parker, client, "722");
             ParkInfoDocument first = ParkInfoDocument.of(flaky.awaitRequest("NOTIFY"));
             ParkInfoDocument again = ParkInfoDocument.of(flaky.awaitRequest("NOTIFY", 5000));
             assertEquals(first.version(), again.version(), "the same state again");
@@ -114,7 +102,7 @@ class DeviceParkInfoIT {
             TestPhone client = acme.registeredPhone("750");
             TestPhone yealink = acme.registeredPhone("732");
 
-            park(acme, parker, client, "732");
+            Calls.parkAt(acme, parker, client, "732");
             SipMessage notify = yealink.awaitRequest("NOTIFY");
             assertEquals("park-info", notify.header("Event"));
             assertEquals("application/x-broadworks-callpark-info+xml", notify.header("Content-Type"));

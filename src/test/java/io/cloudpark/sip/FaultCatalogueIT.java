@@ -71,7 +71,7 @@ class FaultCatalogueIT {
             TestPhone client = acme.registeredPhone("1250");
             Calls.Connected talk = Calls.connect(client, parker);
             assertEquals(202, talk.callee().refer("sip:*681211@evil.example").status());
-            assertEquals("SIP/2.0 403", finalSipfrag(parker).substring(0, 11));
+            assertEquals("SIP/2.0 403", Calls.finalSipfrag(parker).substring(0, 11));
             assertHealthy(acme, talk, parker, client);
         }
     }
@@ -84,7 +84,7 @@ class FaultCatalogueIT {
             Calls.Connected talk = Calls.connect(client, parker);
             for (String code : new String[] {"*68abc", "*6812345678901"}) {
                 assertEquals(202, talk.callee().refer("sip:" + code + "@" + acme.domain()).status());
-                assertEquals("SIP/2.0 404", finalSipfrag(parker).substring(0, 11), code);
+                assertEquals("SIP/2.0 404", Calls.finalSipfrag(parker).substring(0, 11), code);
             }
             assertHealthy(acme, talk, parker, client);
         }
@@ -118,7 +118,7 @@ class FaultCatalogueIT {
             TestPhone parker = acme.registeredPhone("1241");
             TestPhone retriever = acme.registeredPhone("1242");
             TestPhone client = acme.registeredPhone("1250");
-            Calls.Connected talk = parkAtSelf(acme, parker, client);
+            Calls.Connected talk = Calls.parkAtSelf(acme, parker, client).talk();
 
             CompletableFuture<SipMessage> hangUp = CompletableFuture.supplyAsync(() -> talk.caller().bye());
             Call retrieve = Calls.dial(retriever, "*881241");
@@ -145,7 +145,7 @@ class FaultCatalogueIT {
             TestPhone parker = acme.registeredPhone("1251");
             TestPhone colleague = acme.registeredPhone("1252");
             TestPhone client = acme.registeredPhone("1250");
-            parkAtSelf(acme, parker, client);
+            Calls.parkAtSelf(acme, parker, client);
 
             SipMessage recall = parker.awaitRequest("INVITE", 5000);
             parker.ring(recall);
@@ -168,7 +168,7 @@ class FaultCatalogueIT {
             Calls.Connected talk = Calls.connect(client, parker);
             long start = System.currentTimeMillis();
             assertEquals(202, talk.callee().refer("sip:*681262@" + acme.domain()).status());
-            assertEquals("SIP/2.0 200", finalSipfrag(parker).substring(0, 11));
+            assertEquals("SIP/2.0 200", Calls.finalSipfrag(parker).substring(0, 11));
             ParkInfoDocument.of(alive.awaitRequest("NOTIFY", 2000));
             assertTrue(System.currentTimeMillis() - start < 2000, "no waiting on the dead device");
             assertEquals(200, Calls.dial(alive, "*88").status());
@@ -196,7 +196,7 @@ class FaultCatalogueIT {
                 TestPhone parker = parkers.get(i);
                 outcomes.add(pool.submit(() -> {
                     assertEquals(202, talk.callee().refer("sip:*681300@" + acme.domain()).status());
-                    return finalSipfrag(parker).substring(0, 11);
+                    return Calls.finalSipfrag(parker).substring(0, 11);
                 }));
             }
             Map<String, Integer> counts = new LinkedHashMap<>();
@@ -263,25 +263,6 @@ class FaultCatalogueIT {
 
     // ---- helpers
 
-    private static Calls.Connected parkAtSelf(TestTenant acme, TestPhone parker, TestPhone client) {
-        Calls.Connected talk = Calls.connect(client, parker);
-        assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
-        client.awaitRequest("INVITE");
-        parker.awaitRequest("NOTIFY", 5000, "park-info");
-        talk.callee().bye();
-        return talk;
-    }
-
-    /** The body of the refer NOTIFY that ends the transfer (after 100 Trying). */
-    private static String finalSipfrag(TestPhone parker) {
-        while (true) {
-            SipMessage notify = parker.awaitRequest("NOTIFY", 10000, "refer");
-            if (notify.header("Subscription-State").startsWith("terminated")) {
-                return notify.body();
-            }
-        }
-    }
-
     /** After the fault: the call is still bridged, it parks and is retrieved, and nothing stray is stored. */
     private static void assertHealthy(TestTenant acme, Calls.Connected talk, TestPhone parker, TestPhone client) {
         SipMessage reinvite = talk.callee().reinvite(parker.sdp());
@@ -290,7 +271,7 @@ class FaultCatalogueIT {
         client.awaitRequest("INVITE");
         assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size(), "nothing stray");
         assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
-        assertEquals("SIP/2.0 200", finalSipfrag(parker).substring(0, 11));
+        assertEquals("SIP/2.0 200", Calls.finalSipfrag(parker).substring(0, 11));
         assertEquals(200, Calls.dial(parker, "*88").status());
         assertEquals("RETRIEVED", acme.lastEndedPark().get("resolution").asText());
     }

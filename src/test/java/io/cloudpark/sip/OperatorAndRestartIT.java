@@ -40,7 +40,7 @@ class OperatorAndRestartIT {
         try (TestTenant acme = TestTenant.create("operator", "901", "950"); TestTenant other = TestTenant.create("nosy")) {
             TestPhone parker = acme.registeredPhone("901");
             TestPhone client = acme.registeredPhone("950");
-            String parkId = parkAtSelf(acme, parker, client);
+            String parkId = Calls.parkAtSelf(acme, parker, client).info().parkId();
 
             assertEquals(404, other.admin().delete("/api/tenants/" + other.domain() + "/parked-calls/" + parkId).status(),
                     "another tenant's path does not reach the call");
@@ -64,7 +64,7 @@ class OperatorAndRestartIT {
         try (TestTenant acme = TestTenant.create("restart", "911", "950")) {
             TestPhone parker = acme.registeredPhone("911");
             TestPhone client = acme.registeredPhone("950");
-            String parkId = parkAtSelf(acme, parker, client);
+            String parkId = Calls.parkAtSelf(acme, parker, client).info().parkId();
 
             deployer.undeploy(APP);
             deployer.deploy(APP);
@@ -81,14 +81,5 @@ class OperatorAndRestartIT {
         } finally {
             deployer.undeploy(APP);
         }
-    }
-
-    private static String parkAtSelf(TestTenant acme, TestPhone parker, TestPhone client) {
-        Calls.Connected talk = Calls.connect(client, parker);
-        assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
-        client.awaitRequest("INVITE");
-        ParkInfoDocument parked = ParkInfoDocument.of(parker.awaitRequest("NOTIFY", 5000, "park-info"));
-        talk.callee().bye();
-        return parked.parkId();
     }
 }

@@ -75,7 +75,7 @@ class RecallIT {
             acme.settings("{\"parkTimeoutSeconds\":1,\"recallRingSeconds\":1,\"recallAttempts\":2}");
             TestPhone parker = acme.registeredPhone("521");
             TestPhone client = acme.registeredPhone("550");
-            parkAtSelf(acme, parker, client);
+            Calls.parkAtSelf(acme, parker, client);
 
             SipMessage first = parker.awaitRequest("INVITE", 5000);
             parker.ring(first);
@@ -101,7 +101,7 @@ class RecallIT {
             TestPhone reception = acme.registeredPhone("532");
             TestPhone backOffice = acme.registeredPhone("533");
             TestPhone client = acme.registeredPhone("550");
-            parkAtSelf(acme, parker, client);
+            Calls.parkAtSelf(acme, parker, client);
 
             parker.ring(parker.awaitRequest("INVITE", 5000));
             parker.awaitRequest("CANCEL", 4000);
@@ -128,7 +128,7 @@ class RecallIT {
             TestPhone group = acme.registeredPhone("542");
             TestPhone operator = acme.registeredPhone("549");
             TestPhone client = acme.registeredPhone("550");
-            parkAtSelf(acme, parker, client);
+            Calls.parkAtSelf(acme, parker, client);
 
             group.ring(group.awaitRequest("INVITE", 5000));
             group.awaitRequest("CANCEL", 4000);
@@ -137,15 +137,6 @@ class RecallIT {
             assertEquals("549", acme.lastEndedPark().get("endedBy").asText());
             assertTrue(!parker.receives("INVITE", 200), "GROUP_ONLY never rings the parker");
         }
-    }
-
-    /** The client calls the parker, who parks it at their own extension and hangs up. */
-    private static void parkAtSelf(TestTenant acme, TestPhone parker, TestPhone client) {
-        Calls.Connected talk = Calls.connect(client, parker);
-        assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
-        client.awaitRequest("INVITE");
-        parker.awaitRequest("NOTIFY", 5000, "park-info");
-        talk.callee().bye();
     }
 
     @Test

@@ -67,7 +67,7 @@ class StoreOutageIT {
 
             database.stop();
             assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
-            assertTrue(finalSipfrag(parker).startsWith("SIP/2.0 503"), "the store is down: 503 in the sipfrag");
+            assertTrue(Calls.finalSipfrag(parker).startsWith("SIP/2.0 503"), "the store is down: 503 in the sipfrag");
             SipMessage reinvite = talk.callee().reinvite(parker.sdp());
             assertEquals(200, reinvite.status());
             assertTrue(reinvite.body().contains(client.mediaLine()), "and the call stays connected");
@@ -80,7 +80,7 @@ class StoreOutageIT {
             assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size(),
                     "the failed park left nothing behind");
             assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
-            assertTrue(finalSipfrag(parker).startsWith("SIP/2.0 200"));
+            assertTrue(Calls.finalSipfrag(parker).startsWith("SIP/2.0 200"));
             assertEquals(200, Calls.dial(parker, "*88").status());
             assertEquals("RETRIEVED", acme.lastEndedPark().get("resolution").asText());
         }
@@ -94,15 +94,6 @@ class StoreOutageIT {
                 throw new AssertionError("the store did not come back");
             }
             Thread.sleep(200);
-        }
-    }
-
-    private static String finalSipfrag(TestPhone parker) {
-        while (true) {
-            SipMessage notify = parker.awaitRequest("NOTIFY", 10000, "refer");
-            if (notify.header("Subscription-State").startsWith("terminated")) {
-                return notify.body();
-            }
         }
     }
 }
