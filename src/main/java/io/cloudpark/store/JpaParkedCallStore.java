@@ -40,7 +40,7 @@ final class JpaParkedCallStore implements ParkedCallStore {
                     .orElseThrow(() -> new IllegalArgumentException("no extension " + call.extension()
                             + " in tenant " + call.tenantId() + ": the caller must check it exists before parking"));
             long parked = em.createQuery("select count(c) from ParkedCallEntity c"
-                            + " where c.tenantId = :tenant and c.extension = :extension", Long.class)
+                            + " where c.call.tenantId = :tenant and c.call.extension = :extension", Long.class)
                     .setParameter("tenant", call.tenantId())
                     .setParameter("extension", call.extension())
                     .getSingleResult();
@@ -97,15 +97,15 @@ final class JpaParkedCallStore implements ParkedCallStore {
 
     @Override
     public List<ParkedCall> parkedInTenant(long tenantId) {
-        return tx.call(em -> em.createQuery("select c from ParkedCallEntity c where c.tenantId = :tenant"
-                        + " order by c.parkedAt, c.id", ParkedCallEntity.class)
+        return tx.call(em -> em.createQuery("select c from ParkedCallEntity c where c.call.tenantId = :tenant"
+                        + " order by c.call.parkedAt, c.id", ParkedCallEntity.class)
                 .setParameter("tenant", tenantId)
                 .getResultStream().map(ParkedCallEntity::toDomain).toList());
     }
 
     @Override
     public Optional<ParkedCall> find(long tenantId, String id) {
-        return tx.call(em -> em.createQuery("select c from ParkedCallEntity c where c.id = :id and c.tenantId = :tenant",
+        return tx.call(em -> em.createQuery("select c from ParkedCallEntity c where c.id = :id and c.call.tenantId = :tenant",
                         ParkedCallEntity.class)
                 .setParameter("id", id)
                 .setParameter("tenant", tenantId)
@@ -114,8 +114,8 @@ final class JpaParkedCallStore implements ParkedCallStore {
 
     @Override
     public List<ParkedCall> ownedBy(String nodeId) {
-        return tx.call(em -> em.createQuery("select c from ParkedCallEntity c where c.ownerNode = :node"
-                        + " order by c.parkedAt, c.id", ParkedCallEntity.class)
+        return tx.call(em -> em.createQuery("select c from ParkedCallEntity c where c.call.ownerNode = :node"
+                        + " order by c.call.parkedAt, c.id", ParkedCallEntity.class)
                 .setParameter("node", nodeId)
                 .getResultStream().map(ParkedCallEntity::toDomain).toList());
     }
@@ -125,7 +125,7 @@ final class JpaParkedCallStore implements ParkedCallStore {
         if (limit <= 0) {
             return List.of();
         }
-        return tx.call(em -> em.createQuery("select h from ParkHistoryEntity h where h.tenantId = :tenant"
+        return tx.call(em -> em.createQuery("select h from ParkHistoryEntity h where h.call.tenantId = :tenant"
                         + " order by h.endedAt desc, h.id desc", ParkHistoryEntity.class)
                 .setParameter("tenant", tenantId)
                 .setMaxResults(limit)
@@ -134,7 +134,7 @@ final class JpaParkedCallStore implements ParkedCallStore {
 
     /** The single conditional UPDATE that decides every race for a call: of concurrent claimants one sees a row. */
     private static boolean changeStatus(EntityManager em, String id, ParkStatus from, ParkStatus to) {
-        return em.createQuery("update ParkedCallEntity c set c.status = :to where c.id = :id and c.status = :from")
+        return em.createQuery("update ParkedCallEntity c set c.call.status = :to where c.id = :id and c.call.status = :from")
                 .setParameter("to", to)
                 .setParameter("id", id)
                 .setParameter("from", from)
@@ -163,8 +163,8 @@ final class JpaParkedCallStore implements ParkedCallStore {
     }
 
     private static List<ParkedCall> callsAt(EntityManager em, long tenantId, String extension) {
-        return em.createQuery("select c from ParkedCallEntity c where c.tenantId = :tenant and c.extension = :extension"
-                        + " order by c.parkedAt, c.id", ParkedCallEntity.class)
+        return em.createQuery("select c from ParkedCallEntity c where c.call.tenantId = :tenant and c.call.extension = :extension"
+                        + " order by c.call.parkedAt, c.id", ParkedCallEntity.class)
                 .setParameter("tenant", tenantId)
                 .setParameter("extension", extension)
                 .getResultStream().map(ParkedCallEntity::toDomain).toList();
