@@ -8,6 +8,7 @@ public final class AppLifecycle implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
+        NonReportingStatsReporter.replaceInRunningContainer();
         event.getServletContext().setAttribute(CloudparkApp.ATTRIBUTE, CloudparkApp.start(Config.fromEnvironment()));
     }
 

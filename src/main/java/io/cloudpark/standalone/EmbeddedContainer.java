@@ -16,6 +16,8 @@ import org.mobicents.servlet.sip.core.session.SipStandardManager;
 import org.mobicents.servlet.sip.startup.SipContextConfig;
 import org.mobicents.servlet.sip.startup.SipStandardContext;
 
+import io.cloudpark.app.NonReportingStatsReporter;
+
 /**
  * Restcomm SIP Servlets (Tomcat 7 flavour) booted in-process, without server.xml: one HTTP connector and one SIP
  * connector per transport (UDP and TCP) on the same port. Used by the standalone launcher and by the tests.
