@@ -83,6 +83,30 @@ class ParkOutcomesIT {
     }
 
     @Test
+    void theRetrieveUriOfTheNotifyTakesThatCallAndNoOther() {
+        try (TestTenant acme = TestTenant.create("parkid", "461", "462", "450", "451")) {
+            TestPhone parker = acme.registeredPhone("461");
+            TestPhone target = acme.registeredPhone("462");
+            TestPhone first = acme.registeredPhone("450");
+            TestPhone second = acme.registeredPhone("451");
+            Calls.parkAt(acme, parker, first, "462");
+            target.awaitRequest("NOTIFY");
+            Calls.parkAt(acme, parker, second, "462");
+            ParkInfoDocument both = ParkInfoDocument.of(target.awaitRequest("NOTIFY"));
+            assertEquals(2, both.calls().size());
+            String newest = both.calls().get(1).retrieve();
+            assertTrue(newest.startsWith("sip:*88462@" + acme.domain() + ";park-id="), newest);
+
+            Call pressed = target.call(newest, target.sdp(), true);
+            assertEquals(200, pressed.status(), "one press on the park key");
+            assertTrue(pressed.remoteSdp().contains(second.mediaLine()), "the call the key showed, not the oldest");
+            Call unknown = target.call("sip:*88462@" + acme.domain() + ";park-id=no-such-call", target.sdp(), true);
+            assertEquals(404, unknown.status());
+            assertEquals(1, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
+        }
+    }
+
+    @Test
     void twoSimultaneousRetrievesExactlyOneWins() {
         try (TestTenant acme = TestTenant.create("race", "431", "432", "433", "450")) {
             TestPhone parker = acme.registeredPhone("431");
