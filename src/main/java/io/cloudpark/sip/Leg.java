@@ -19,7 +19,8 @@ final class Leg {
     private final Party party;
     private final String extension;
 
-    private Leg peer;
+    /** Read on every relayed request, written only when legs are bridged or parted (under the class lock). */
+    private volatile Leg peer;
     private byte[] localSdp;
     private SipServletResponse peerAnswerAwaitingAck;
     private String parkId;
@@ -64,9 +65,7 @@ final class Leg {
     }
 
     Leg peer() {
-        synchronized (Leg.class) {
-            return peer;
-        }
+        return peer;
     }
 
     SipSession session() {
