@@ -44,6 +44,7 @@ class SippInteropIT {
     private static final Duration REGISTRATION = Duration.ofSeconds(10);
 
     private static Path sipp;
+    private static Path workingDirectory;
     private static LauncherProcess server;
     private static AdminClient admin;
     private final List<SippPeer> peers = new ArrayList<>();
@@ -53,19 +54,22 @@ class SippInteropIT {
         sipp = SippPeer.findSipp().orElseThrow(() -> new AssertionError("no sipp on the PATH: " + SippPeer.INSTALL_HINT));
         Path logs = Files.createDirectories(Path.of("target", "sipp"));
         // a fresh working directory: a new ./data store, which the launcher seeds with the demo tenant
-        Path workingDirectory = Files.createTempDirectory(logs, "server-");
+        workingDirectory = Files.createTempDirectory(logs, "server-");
         server = LauncherProcess.start(workingDirectory, Map.of(
                 "CLOUDPARK_SIP_PORT", Integer.toString(SIP_PORT),
                 "CLOUDPARK_HTTP_PORT", Integer.toString(HTTP_PORT)));
         assertTrue(server.awaitReady(STARTUP),
-                () -> "the standalone server did not get ready in " + STARTUP.toSeconds() + " s:\n" + server.output());
+                () -> "the standalone server is not ready (it ended, or was still starting after " + STARTUP.toSeconds()
+                        + " s):\n" + server.output());
         admin = new AdminClient(HTTP_PORT, Config.DEFAULT_ADMIN_PASSWORD);
     }
 
+    /** Stops the server and keeps what it logged next to its store, to read with the SIPp logs. */
     @AfterAll
-    static void stopServer() throws InterruptedException {
+    static void stopServer() throws Exception {
         if (server != null) {
             server.close();
+            Files.writeString(workingDirectory.resolve("launcher-output.log"), server.output());
         }
     }
 

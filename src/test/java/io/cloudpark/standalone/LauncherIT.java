@@ -92,7 +92,8 @@ class LauncherIT {
         int sipPort = portFreeOnUdpAndTcp();
         int httpPort = freeTcpPort();
         try (LauncherProcess launcher = start(sipPort, httpPort)) {
-            assertTrue(launcher.awaitReady(BOUND), () -> "not ready in " + BOUND.toSeconds() + " s:\n" + launcher.output());
+            assertTrue(launcher.awaitReady(BOUND), () -> "not ready (it ended, or was still starting after "
+                    + BOUND.toSeconds() + " s):\n" + launcher.output());
 
             HttpResponse<String> health = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).build(),
