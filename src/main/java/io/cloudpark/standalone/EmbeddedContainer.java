@@ -94,14 +94,29 @@ public final class EmbeddedContainer {
         server.init();
         server.start();
         for (Connector connector : service.findConnectors()) {
-            if (!connector.getState().isAvailable()) {
-                throw new LifecycleException("could not open " + connector.getProtocol() + " on port "
+            if (!isOpen(connector)) {
+                throw new LifecycleException("could not open " + describe(connector) + " on port "
                         + connector.getPort() + " (in use, or no such address?)");
             }
         }
         if (service.findSipConnectors().length == 0) {
             throw new LifecycleException("no SIP connector started: is the SIP port in use?");
         }
+    }
+
+    /** A SIP connector whose port could not be bound still reports STARTED: only its protocol handler knows. */
+    private static boolean isOpen(Connector connector) {
+        if (connector.getProtocolHandler() instanceof SipProtocolHandler sip) {
+            return sip.isStarted();
+        }
+        return connector.getState().isAvailable();
+    }
+
+    private static String describe(Connector connector) {
+        if (connector.getProtocolHandler() instanceof SipProtocolHandler sip) {
+            return "SIP/" + sip.getSignalingTransport();
+        }
+        return connector.getProtocol();
     }
 
     /**
