@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cloudpark.app.Config;
 import io.cloudpark.testing.AdminClient;
 import io.cloudpark.testing.LauncherProcess;
+import io.cloudpark.testing.SippPeer;
 
 /**
  * DESIGN §8 scenario 1 with phones we did not write: SIPp plays the four peers of src/test/sipp against the standalone
@@ -33,12 +34,12 @@ import io.cloudpark.testing.LauncherProcess;
  *       call; Alice's phone has been told of the park and of the retrieve.</li>
  * </ol>
  * Each SIPp checks its own part of the exchange; the admin API must then show the park as RETRIEVED. Server ports:
- * 25060 (SIP) and 28080 (HTTP), clear of the other ITs' 15060/18080; on a host where something else holds them,
+ * 26060 (SIP) and 29080 (HTTP), clear of the other ITs' 15060/18080; on a host where something else holds them,
  * run with {@code -Dcloudpark.interop.sipPort=… -Dcloudpark.interop.httpPort=…}.
  */
 class SippInteropIT {
-    private static final int SIP_PORT = Integer.getInteger("cloudpark.interop.sipPort", 25060);
-    private static final int HTTP_PORT = Integer.getInteger("cloudpark.interop.httpPort", 28080);
+    private static final int SIP_PORT = Integer.getInteger("cloudpark.interop.sipPort", 26060);
+    private static final int HTTP_PORT = Integer.getInteger("cloudpark.interop.httpPort", 29080);
     private static final String DOMAIN = "demo.cloudpark.test";
     private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final Duration REGISTRATION = Duration.ofSeconds(10);

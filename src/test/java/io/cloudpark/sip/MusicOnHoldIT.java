@@ -15,7 +15,7 @@ import io.cloudpark.testing.Calls;
 import io.cloudpark.testing.Deployments;
 import io.cloudpark.testing.ParkInfoDocument;
 import io.cloudpark.testing.SipMessage;
-import io.cloudpark.testing.Sipp;
+import io.cloudpark.testing.SippPeer;
 import io.cloudpark.testing.TestPhone;
 import io.cloudpark.testing.TestTenant;
 
@@ -31,8 +31,8 @@ class MusicOnHoldIT {
 
     @Test
     void theParkedPartyHearsTheMediaServerUntilRetrieved() throws Exception {
-        int port = Sipp.freePort();
-        Sipp mediaServer = Sipp.start("moh", "src/test/sipp/moh-uas.xml", "-p", Integer.toString(port), "-timeout", "30s");
+        int port = SippPeer.freeUdpPort();
+        SippPeer mediaServer = SippPeer.listen("moh-uas", port);
         try (TestTenant acme = TestTenant.create("moh", "1101", "1102", "1150")) {
             Thread.sleep(300); // SIPp binds its port
             acme.settings("{\"musicOnHoldUri\":\"sip:moh@127.0.0.1:" + port + "\"}");
@@ -50,8 +50,7 @@ class MusicOnHoldIT {
             Call retrieved = Calls.dial(colleague, "*881101");
             assertEquals(200, retrieved.status());
             assertTrue(client.awaitRequest("INVITE").body().contains(colleague.mediaLine()));
-            assertEquals(0, mediaServer.awaitExit(15), "the media server got the parked party's answer, then BYE:\n"
-                    + mediaServer.messages());
+            mediaServer.assertPassed(); // it got the parked party's answer in the ACK, then the BYE
         } finally {
             mediaServer.stop();
         }
@@ -61,7 +60,7 @@ class MusicOnHoldIT {
     void aMediaServerThatDoesNotAnswerLeavesPlainHold() throws Exception {
         try (TestTenant acme = TestTenant.create("moh-down", "1111", "1150")) {
             // nothing listens there: after a few seconds the PBX gives up on the music
-            acme.settings("{\"musicOnHoldUri\":\"sip:moh@127.0.0.1:" + Sipp.freePort() + ";transport=tcp\"}");
+            acme.settings("{\"musicOnHoldUri\":\"sip:moh@127.0.0.1:" + SippPeer.freeUdpPort() + ";transport=tcp\"}");
             TestPhone parker = acme.registeredPhone("1111");
             TestPhone client = acme.registeredPhone("1150");
             Calls.Connected talk = Calls.connect(client, parker);

@@ -1,4 +1,4 @@
-package io.cloudpark.interop;
+package io.cloudpark.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -18,12 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One SIPp process playing one phone from a scenario of src/test/sipp, against the PBX on loopback UDP. SIPp judges
- * its own part: exit code 0 when the scenario ran to its end and every check in it matched. Its message log, error
- * log and final screen are kept in target/sipp/ and quoted when it fails.
+ * One SIPp process playing one peer from a scenario of src/test/sipp, on loopback UDP: a phone calling or answering
+ * the PBX, or a server the PBX calls (the music-on-hold media server). SIPp judges its own part: exit code 0 when the
+ * scenario ran to its end and every check in it matched. Its message log, error log and final screen are kept in
+ * target/sipp/ and quoted when it fails. No SIPp on the PATH fails the test: it is never skipped.
  */
-final class SippPeer {
-    static final String INSTALL_HINT = "install sipp: apt-get install -y sip-tester";
+public final class SippPeer {
+    public static final String INSTALL_HINT = "install sipp: apt-get install -y sip-tester";
     private static final Path SCENARIOS = Path.of("src", "test", "sipp");
     private static final Path LOGS = Path.of("target", "sipp");
     /** Each run must end by then (SIPp's -timeout, which then fails it): a scenario takes a few seconds. */
@@ -46,7 +47,7 @@ final class SippPeer {
     }
 
     /** The sipp executable on the PATH, if there is one. */
-    static Optional<Path> findSipp() {
+    public static Optional<Path> findSipp() {
         return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .filter(dir -> !dir.isEmpty())
                 .map(dir -> Path.of(dir, "sipp"))
@@ -55,10 +56,26 @@ final class SippPeer {
     }
 
     /**
-     * Runs scenario {@code <name>.xml}, with {@code <name>.out-of-call.xml} for the requests that arrive outside its
-     * Call-ID when the scenario has one, on a free local port.
+     * A peer that talks to the PBX: scenario {@code <name>.xml}, with {@code <name>.out-of-call.xml} for the requests
+     * that arrive outside its Call-ID when the scenario has one, on a free local port.
      */
-    static SippPeer start(Path sipp, String name, int pbxPort) throws IOException {
+    public static SippPeer start(Path sipp, String name, int pbxPort) throws IOException {
+        List<String> args = new ArrayList<>(List.of("127.0.0.1:" + pbxPort));
+        Path outOfCall = SCENARIOS.resolve(name + ".out-of-call.xml");
+        if (Files.exists(outOfCall)) {
+            args.addAll(List.of("-oocsf", outOfCall.toString()));
+        }
+        args.addAll(List.of("-p", Integer.toString(freeUdpPort())));
+        return launch(sipp, name, args);
+    }
+
+    /** A server the PBX calls, listening on {@code port} (take one from {@link #freeUdpPort()}). */
+    public static SippPeer listen(String name, int port) throws IOException {
+        Path sipp = findSipp().orElseThrow(() -> new AssertionError("no sipp on the PATH: " + INSTALL_HINT));
+        return launch(sipp, name, List.of("-p", Integer.toString(port)));
+    }
+
+    private static SippPeer launch(Path sipp, String name, List<String> args) throws IOException {
         Files.createDirectories(LOGS);
         Path messageLog = LOGS.resolve(name + "-messages.log");
         Path errorLog = LOGS.resolve(name + "-errors.log");
@@ -66,13 +83,9 @@ final class SippPeer {
         for (Path stale : List.of(messageLog, errorLog, screen)) {
             Files.deleteIfExists(stale);
         }
-        List<String> command = new ArrayList<>(List.of(sipp.toString(), "127.0.0.1:" + pbxPort,
-                "-sf", SCENARIOS.resolve(name + ".xml").toString()));
-        Path outOfCall = SCENARIOS.resolve(name + ".out-of-call.xml");
-        if (Files.exists(outOfCall)) {
-            command.addAll(List.of("-oocsf", outOfCall.toString()));
-        }
-        command.addAll(List.of("-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()), "-m", "1", "-nostdin",
+        List<String> command = new ArrayList<>(List.of(sipp.toString(), "-sf", SCENARIOS.resolve(name + ".xml").toString()));
+        command.addAll(args);
+        command.addAll(List.of("-i", "127.0.0.1", "-m", "1", "-nostdin",
                 "-timeout", RUN_LIMIT.toSeconds() + "s", "-timeout_error",
                 "-trace_msg", "-message_file", messageLog.toString(),
                 "-trace_err", "-error_file", errorLog.toString()));
@@ -83,18 +96,18 @@ final class SippPeer {
         return new SippPeer(name, process, messageLog, errorLog, screen);
     }
 
-    private static int freeUdpPort() throws IOException {
+    public static int freeUdpPort() throws IOException {
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
         }
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         return process.isAlive();
     }
 
     /** Waits for the run to end and asserts it passed; the failure message quotes the logs. */
-    void assertPassed() throws InterruptedException {
+    public void assertPassed() throws InterruptedException {
         if (!process.waitFor(RUN_LIMIT.plusSeconds(15).toMillis(), TimeUnit.MILLISECONDS)) {
             stop();
             fail(name + ": SIPp still ran well after its own -timeout, and was killed" + report());
@@ -103,7 +116,7 @@ final class SippPeer {
     }
 
     /** Ends a run the test no longer waits for (after another peer failed). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -113,7 +126,7 @@ final class SippPeer {
     }
 
     /** The SIPp logs of this peer, for a failure message. */
-    String report() {
+    public String report() {
         String messages = read(messageLog);
         if (messages.length() > QUOTED_MESSAGE_LOG_CHARS) {
             messages = "[...]\n" + messages.substring(messages.length() - QUOTED_MESSAGE_LOG_CHARS);
