@@ -1,6 +1,8 @@
 package io.cloudpark.store;
 
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -43,13 +45,18 @@ class H2StoreTest extends StoreContract {
         return "sa";
     }
 
+    /** Deletes the tree; a file H2 writes meanwhile (its trace file, after the shutdown) is deleted on a second pass. */
     static void deleteTree(Path root) throws Exception {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
+        for (int pass = 1; Files.exists(root); pass++) {
+            try (Stream<Path> paths = Files.walk(root)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            } catch (DirectoryNotEmptyException | NoSuchFileException writtenMeanwhile) {
+                if (pass == 5) {
+                    throw writtenMeanwhile;
+                }
+                Thread.sleep(50);
             }
         }
     }
