@@ -127,6 +127,18 @@ class AdminApiIT {
     }
 
     @Test
+    void theConsolePageIsServedAndItsDataNeedsTheOperator() {
+        AdminClient anonymous = new AdminClient(Deployments.HTTP_PORT, null);
+        AdminClient.Reply page = anonymous.get("/console/");
+        assertEquals(200, page.status());
+        assertTrue(page.raw().headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(page.body().contains("<h1>cloudpark console</h1>"), page.body());
+        assertTrue(page.body().contains("../api/tenants/"), "it reads the admin API");
+        assertEquals(302, anonymous.get("/console").status());
+        assertEquals(404, anonymous.get("/console/other.html").status());
+    }
+
+    @Test
     void healthSaysUpWithoutTenantDataAndMetricsCount() {
         AdminClient anonymous = new AdminClient(Deployments.HTTP_PORT, null);
         AdminClient.Reply health = anonymous.get("/health");

@@ -19,6 +19,7 @@ public final class Deployments {
         // the classes are on the test class path already (the container delegates to it first)
         return ShrinkWrap.create(WebArchive.class, "ROOT.war")
                 .addAsWebInfResource(new File("webapp/WEB-INF/sip.xml"), "sip.xml")
-                .addAsWebInfResource(new File("webapp/WEB-INF/web.xml"), "web.xml");
+                .addAsWebInfResource(new File("webapp/WEB-INF/web.xml"), "web.xml")
+                .addAsWebResource(new File("webapp/console/index.html"), "console/index.html");
     }
 }
