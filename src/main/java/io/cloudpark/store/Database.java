@@ -3,6 +3,7 @@ package io.cloudpark.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -44,11 +45,11 @@ public final class Database implements AutoCloseable {
     private final RegistrationStore registrations;
     private final ParkedCallStore parkedCalls;
 
-    private Database(HikariDataSource pool, EntityManagerFactory emf) {
+    private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock) {
         this.pool = pool;
         this.emf = emf;
         Transactions tx = new Transactions(emf, this::retireConnections);
-        this.tenants = new JpaTenantDirectory(tx);
+        this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
         this.registrations = new JpaRegistrationStore(tx);
         this.parkedCalls = new JpaParkedCallStore(tx);
     }
@@ -60,6 +61,11 @@ public final class Database implements AutoCloseable {
      * @throws IllegalArgumentException  for a URL that is neither H2 nor PostgreSQL
      */
     public static Database open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, Clock.systemUTC());
+    }
+
+    /** @param clock what the tenant cache's expiry is measured with */
+    static Database open(String jdbcUrl, String user, String password, Clock clock) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Backend backend = Backend.of(jdbcUrl);
         HikariDataSource pool;
@@ -83,7 +89,7 @@ public final class Database implements AutoCloseable {
                             // PostgreSQL's driver has no createClob(); without this Hibernate logs a stack trace at boot
                             "hibernate.jdbc.lob.non_contextual_creation", "true"));
             LOG.info("database open: " + redact(jdbcUrl));
-            return new Database(pool, emf);
+            return new Database(pool, emf, clock);
         } catch (RuntimeException e) {
             pool.close();
             throw e;

@@ -278,6 +278,57 @@ abstract class StoreContract {
     }
 
     @Test
+    void tenantsAndExtensionsAreReadFromMemoryAndWhatAnotherNodeWritesShowsAfterTheTtl() {
+        MutableClock clock = new MutableClock();
+        try (Database here = Database.open(url, user(), PASSWORD, clock);
+             Database otherNode = Database.open(url, user(), PASSWORD)) {
+            Tenant tenant = here.tenants().createTenant("t" + SEQUENCE.incrementAndGet() + ".example", "Cached");
+            here.tenants().putExtension(tenant.id(), "501", "Before", "ha1", null);
+            assertEquals(ParkingPolicy.DEFAULT, here.tenants().tenantByDomain(tenant.domain()).orElseThrow().policy());
+            assertEquals("Before", here.tenants().extension(tenant.id(), "501").orElseThrow().displayName());
+
+            ParkingPolicy changed = new ParkingPolicy("*68", "*88", "*58", 90, 30, 5, RecallPolicy.PARKER_ONLY, 1,
+                    List.of(), null, null);
+            otherNode.tenants().updatePolicy(tenant.domain(), changed);
+            otherNode.tenants().putExtension(tenant.id(), "501", "After", "ha1", null);
+            assertEquals(ParkingPolicy.DEFAULT, here.tenants().tenantByDomain(tenant.domain()).orElseThrow().policy(),
+                    "within the TTL this node answers from memory");
+
+            clock.advance(CachedTenantDirectory.TTL.plusMillis(1));
+            assertEquals(changed, here.tenants().tenantByDomain(tenant.domain()).orElseThrow().policy());
+            assertEquals("After", here.tenants().extension(tenant.id(), "501").orElseThrow().displayName());
+
+            here.tenants().putExtension(tenant.id(), "501", "Mine", "ha1", null);
+            assertEquals("Mine", here.tenants().extension(tenant.id(), "501").orElseThrow().displayName(),
+                    "a write through this node is seen at once");
+        }
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class MutableClock extends java.time.Clock {
+        private Instant now = Instant.parse("2026-11-22T10:00:00Z");
+
+        void advance(java.time.Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
     void tenantIsFoundByItsId() {
         Tenant tenant = newTenant();
         assertEquals(Optional.of(tenant), tenants.tenantById(tenant.id()));

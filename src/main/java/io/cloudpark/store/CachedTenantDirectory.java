@@ -1,0 +1,122 @@
+package io.cloudpark.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.cloudpark.park.ParkingPolicy;
+import io.cloudpark.tenant.Extension;
+import io.cloudpark.tenant.ParkGroup;
+import io.cloudpark.tenant.ParkInfoFormat;
+import io.cloudpark.tenant.Tenant;
+import io.cloudpark.tenant.TenantDirectory;
+
+/**
+ * Tenants, extensions and park groups are read on every SIP request and change only through the admin API, so the
+ * reads are kept in memory. A write through this directory drops what it changes at once; what another node wrote is
+ * seen after {@link #TTL} at the latest.
+ */
+final class CachedTenantDirectory implements TenantDirectory {
+    static final Duration TTL = Duration.ofSeconds(5);
+    /** Unknown domains are remembered too (requests for them are refused): a flood of them must not fill memory. */
+    static final int MAX_ENTRIES = 100_000;
+
+    private record Entry<T>(T value, long expiresAtMillis) { }
+
+    private final TenantDirectory store;
+    private final Clock clock;
+    private final Map<String, Entry<Optional<Tenant>>> tenantsByDomain = new ConcurrentHashMap<>();
+    private final Map<Long, Entry<Optional<Tenant>>> tenantsById = new ConcurrentHashMap<>();
+    private final Map<String, Entry<Optional<Extension>>> extensions = new ConcurrentHashMap<>();
+    private final Map<String, Entry<Optional<ParkGroup>>> groupsOfExtensions = new ConcurrentHashMap<>();
+
+    CachedTenantDirectory(TenantDirectory store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    private <K, T> T cached(Map<K, Entry<T>> cache, K key, Supplier<T> load) {
+        long now = clock.millis();
+        Entry<T> entry = cache.get(key);
+        if (entry == null || entry.expiresAtMillis() <= now) {
+            if (cache.size() >= MAX_ENTRIES) {
+                cache.clear();
+            }
+            entry = new Entry<>(load.get(), now + TTL.toMillis());
+            cache.put(key, entry);
+        }
+        return entry.value();
+    }
+
+    private static String extensionKey(long tenantId, String number) {
+        return tenantId + "/" + number;
+    }
+
+    @Override
+    public Optional<Tenant> tenantByDomain(String domain) {
+        return cached(tenantsByDomain, domain.toLowerCase(), () -> store.tenantByDomain(domain));
+    }
+
+    @Override
+    public Optional<Tenant> tenantById(long id) {
+        return cached(tenantsById, id, () -> store.tenantById(id));
+    }
+
+    @Override
+    public Tenant createTenant(String domain, String name) {
+        Tenant created = store.createTenant(domain, name);
+        tenantsByDomain.remove(created.domain());
+        return created;
+    }
+
+    @Override
+    public long countTenants() {
+        return store.countTenants();
+    }
+
+    @Override
+    public Optional<Tenant> updatePolicy(String domain, ParkingPolicy policy) {
+        Optional<Tenant> updated = store.updatePolicy(domain, policy);
+        tenantsByDomain.remove(domain.toLowerCase());
+        updated.ifPresent(tenant -> tenantsById.remove(tenant.id()));
+        return updated;
+    }
+
+    @Override
+    public Optional<Extension> extension(long tenantId, String number) {
+        return cached(extensions, extensionKey(tenantId, number), () -> store.extension(tenantId, number));
+    }
+
+    @Override
+    public PutResult putExtension(long tenantId, String number, String displayName, String ha1, ParkInfoFormat format) {
+        PutResult result = store.putExtension(tenantId, number, displayName, ha1, format);
+        extensions.remove(extensionKey(tenantId, number));
+        return result;
+    }
+
+    @Override
+    public List<Extension> extensions(long tenantId) {
+        return store.extensions(tenantId);
+    }
+
+    @Override
+    public ParkGroup createParkGroup(long tenantId, String name, List<String> members) {
+        ParkGroup group = store.createParkGroup(tenantId, name, members);
+        members.forEach(member -> groupsOfExtensions.remove(extensionKey(tenantId, member)));
+        return group;
+    }
+
+    @Override
+    public List<ParkGroup> parkGroups(long tenantId) {
+        return store.parkGroups(tenantId);
+    }
+
+    @Override
+    public Optional<ParkGroup> parkGroupOf(long tenantId, String extension) {
+        return cached(groupsOfExtensions, extensionKey(tenantId, extension), () -> store.parkGroupOf(tenantId, extension));
+    }
+}
