@@ -6,12 +6,13 @@
 #
 # Everything listens on and talks to 127.0.0.1 only. Knobs (environment, defaults in brackets):
 #   BENCH_RATES ["50 75 100 125 150 200 250 300 400"] offered cycles/s, stepped up until a step fails
-#   BENCH_STEP_SECONDS [15]  length of a step    BENCH_LATENCY_RATE [50] / BENCH_LATENCY_SECONDS [30]: the latency step
+#   BENCH_STEP_SECONDS [15]  length of a step    BENCH_LATENCY_RATE [50] / BENCH_LATENCY_SECONDS [20]: the latency step
 #   BENCH_TENANTS [1000]     BENCH_DEVICES [20] devices (extensions 101..) per tenant, registered for the idle window
 #   BENCH_PARKED [10000]     calls parked at once for the heap figure     BENCH_IDLE_SECONDS [60]
-#   BENCH_WARMUP_SECONDS [30] / BENCH_WARMUP_RATE [40] cycles before the steps, until the JIT is done: not reported
+#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [40] / BENCH_WARMUP_MAX_ROUNDS [6]: warm-up rounds before the
+#                            steps until the JIT compilers use < 10 % of the server's CPU; not reported
 #   BENCH_PORT_BASE [25000]
-#   BENCH_SETTLE_SECONDS [35] quiet time before a heap measurement (transaction timers)
+#   BENCH_SETTLE_SECONDS [30] quiet time before a heap measurement (transaction timers)
 #   BENCH_SERVERS ["cloudpark floor"]
 set -euo pipefail
 
@@ -23,14 +24,15 @@ LIB=$BENCH/lib
 RATES=${BENCH_RATES:-"50 75 100 125 150 200 250 300 400"}
 STEP_SECONDS=${BENCH_STEP_SECONDS:-15}
 LATENCY_RATE=${BENCH_LATENCY_RATE:-50}
-LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-30}
+LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-20}
 TENANTS=${BENCH_TENANTS:-1000}
 DEVICES=${BENCH_DEVICES:-20}
 PARKED=${BENCH_PARKED:-10000}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
-WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-30}
+WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-15}
 WARMUP_RATE=${BENCH_WARMUP_RATE:-40}
-SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-35}
+WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-6}
+SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-30}
 PORT_BASE=${BENCH_PORT_BASE:-25000}
 SERVERS=${BENCH_SERVERS:-"cloudpark floor"}
 
@@ -39,7 +41,7 @@ ADMIN_PASSWORD=bench-admin-secret
 SIP_PASSWORD=bench-sip-secret
 TALK_MS=200                 # the retrieved call talks this long before the caller hangs up
 HOLD_MS=3600000             # parked calls of the heap step stay until the step kills their caller
-REGISTER_RATE=500
+REGISTER_RATE=1000
 FIRST_EXT=101
 LAST_EXT=$((FIRST_EXT + DEVICES - 1))
 CALLER_EXT=103 PARKER_EXT=101 TARGET_EXT=102   # per tenant: 103 calls 101, 101 parks it at 102, 102 retrieves
@@ -248,14 +250,14 @@ run_cycles() {
     target=$SIPP_PID
     # shellcheck disable=SC2086
     sipp_bg "$dir" $common -p "$PARKER_PORT" -sf "$SCENARIOS/parker.xml" -s "$PARKER_EXT" \
-        -key target "$TARGET_EXT" -m "$n" -trace_logs
+        -key target "$TARGET_EXT" -m "$n" -aa -trace_logs
     parker=$SIPP_PID
     wait_listening u "$PARKER_PORT" 10
     wait_listening u "$TARGET_PORT" 10
     snapshot "$server" "$dir/before.json"
     # shellcheck disable=SC2086
     sipp_bg "$dir" $common -p "$CALLER_PORT" -sf "$SCENARIOS/caller.xml" -inf "$RUN/inputs/cycles.csv" \
-        -au "$CALLER_EXT" -ap "$SIP_PASSWORD" -r "$rate" -m "$n" -l 20000 -d "$TALK_MS"
+        -au "$CALLER_EXT" -ap "$SIP_PASSWORD" -r "$rate" -m "$n" -l 5000 -d "$TALK_MS"
     caller=$SIPP_PID
     BOUND=$(( n / rate + 20 ))
     left=$(wait_exit $(( $(date +%s) + BOUND )) "$caller")
@@ -279,13 +281,17 @@ step() {
 }
 
 # ------------------------------------------------------------------------------------------------ phases
-warm_up() {  # JIT and pools warm before anything is measured; not reported
-    local server=$1 sip=$2 dir=$RUN/$1/warm-up
-    log "$server: warm-up, $WARMUP_SECONDS s at $WARMUP_RATE cycles/s (not reported)"
-    run_cycles "$server" "$sip" "$dir" "$WARMUP_RATE" $(( WARMUP_RATE * WARMUP_SECONDS ))
-    python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --rate "$WARMUP_RATE" --cycles $(( WARMUP_RATE * WARMUP_SECONDS )) \
-        --bound-s 1000 --before "$dir/before.json" --after "$dir/after.json" >/dev/null \
-        || log "$server: warm-up had failures (see $dir); continuing"
+warm_up() {  # rounds of cycles until the JIT compilers are done with the hot code; not reported
+    local server=$1 sip=$2 round dir
+    for round in $(seq 1 "$WARMUP_MAX_ROUNDS"); do
+        dir=$RUN/$server/warm-up/$round
+        run_cycles "$server" "$sip" "$dir" "$WARMUP_RATE" $(( WARMUP_RATE * WARMUP_SECONDS ))
+        python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --rate "$WARMUP_RATE" \
+            --cycles $(( WARMUP_RATE * WARMUP_SECONDS )) --bound-s 1000 --before "$dir/before.json" \
+            --after "$dir/after.json" >/dev/null || true
+        python3 "$LIB/analyze.py" warm --dir "$dir" --label "$server: warm-up round $round" && return 0
+    done
+    log "$server: the JIT was still busy after $WARMUP_MAX_ROUNDS warm-up rounds; measuring anyway"
 }
 
 rate_steps() {  # rate_steps SERVER SIP_PORT: steps up until one fails; JFR records all steps
@@ -350,7 +356,8 @@ park_and_hold() {  # park_and_hold SERVER SIP_PORT RATE: PARKED calls parked and
     sipp_bg "$dir" $common -p "$TARGET_PORT" -sf "$SCENARIOS/notify_sink.xml" -trace_logs
     sink=$SIPP_PID
     # shellcheck disable=SC2086
-    sipp_bg "$dir" $common -p "$PARKER_PORT" -sf "$SCENARIOS/parker.xml" -s "$PARKER_EXT" -key target "$TARGET_EXT" -m "$PARKED"
+    sipp_bg "$dir" $common -p "$PARKER_PORT" -sf "$SCENARIOS/parker.xml" -s "$PARKER_EXT" -key target "$TARGET_EXT" \
+        -m "$PARKED" -aa
     parker=$SIPP_PID
     wait_listening u "$PARKER_PORT" 10
     # shellcheck disable=SC2086
@@ -400,9 +407,9 @@ run_floor() {
     stop_server
 }
 
-park_rate() {  # parks need less than whole cycles: park at the highest sustained cycle rate, within 25..200/s
+park_rate() {  # parks need less than whole cycles: park at the highest sustained cycle rate, within 50..200/s
     local r=$1
-    [ "$r" -lt 25 ] && r=25
+    [ "$r" -lt 50 ] && r=50
     [ "$r" -gt 200 ] && r=200
     echo "$r"
 }

@@ -143,9 +143,12 @@ def cmd_snapshot(args):
     dump(snap, args.out)
 
 
-THREAD_KINDS = [("JIT compiler", r"^C# Compiler"), ("garbage collector", r"^(GC |G# |VM Thread)"),
-                ("SIP message threads", r"UDPMessageChannel|TCPMessageChannel|MSS-Executor|SipTimer|Timer"),
-                ("database", r"^(H2|MVStore|HikariPool|cloudpark-db)"), ("HTTP", r"^http-")]
+# thread names as /proc shows them: cut to 15 characters, digits folded to '#'
+THREAD_KINDS = [("JIT compiler", r"^C# Compiler"), ("garbage collector", r"^(GC Thread|G# |VM Thread)"),
+                ("SIP message threads", r"UDPMe|TCPMe|MessageProcesso"),
+                ("container timers and executors", r"^(DefaultSipTime|MSS-Executor|SipApplicationSe|Timer-)"),
+                ("cloudpark timers", r"^cloudpark-time"), ("database", r"^(H#-|MVStore|HikariPool)"),
+                ("profiler", r"^JFR"), ("HTTP", r"^http-")]
 
 
 def cpu_by_kind(before, after, cycles):
@@ -254,6 +257,16 @@ def cmd_step(args):
     sys.exit(0 if not problems else 1)
 
 
+def cmd_warm(args):
+    """exit 0 once the JIT compilers used less than 10 % of the server's CPU in a warm-up round"""
+    step = load(os.path.join(args.dir, "step.json"))
+    jit = step["cpu_ms_per_cycle_by_thread_kind"].get("JIT compiler", 0.0)
+    share = jit / step["cpu_ms_per_cycle"] if step["cpu_ms_per_cycle"] else 1.0
+    print("  %s: %.2f ms CPU/cycle, %.0f %% of it JIT compiling%s" % (
+        args.label, step["cpu_ms_per_cycle"], 100 * share, "" if step["passed"] else " (had failures)"))
+    sys.exit(0 if share < 0.10 else 1)
+
+
 def cmd_expect(args):
     """exit 0 when the scenario's instance(s) in the directory completed exactly that many calls, none failed"""
     got = sipp_results(args.dir).get(args.scenario, {"successful": 0, "failed": 0})
@@ -317,7 +330,7 @@ def heap_used(path):
 def completed_cycles(server_dir):
     """Park cycles the caller completed in the warm-up and all rate steps of one server."""
     total = 0
-    for path in glob.glob(os.path.join(server_dir, "warm-up")) + glob.glob(os.path.join(server_dir, "steps", "*")):
+    for path in glob.glob(os.path.join(server_dir, "warm-up", "*")) + glob.glob(os.path.join(server_dir, "steps", "*")):
         total += sipp_results(path).get("caller", {}).get("successful", 0)
     return total
 
@@ -423,10 +436,12 @@ def cmd_report(args):
         steps = [load(p) for p in sorted(glob.glob(os.path.join(d, "steps", "*", "step.json")),
                                          key=lambda p: os.path.getmtime(p))]
         entry = {"steps": steps, "max_sustained_cps": server_summary(steps)}
-        for name, f in (("idle", "idle/idle.json"), ("heap", "heap/heap.json"), ("profile", "profile.json"),
-                        ("warm_up", "warm-up/step.json")):
+        for name, f in (("idle", "idle/idle.json"), ("heap", "heap/heap.json"), ("profile", "profile.json")):
             if os.path.exists(os.path.join(d, f)):
                 entry[name] = load(os.path.join(d, f))
+        entry["warm_up_rounds"] = [
+            {k: s[k] for k in ("rate_cps", "cycles", "passed", "cpu_ms_per_cycle", "cpu_ms_per_cycle_by_thread_kind")}
+            for s in (load(p) for p in sorted(glob.glob(os.path.join(d, "warm-up", "*", "step.json"))))]
         out["servers"][server] = entry
     latency_rate = out["run"]["latency_rate_cps"]
     cp, fl = out["servers"].get("cloudpark", {}), out["servers"].get("floor", {})
@@ -551,6 +566,9 @@ def main():
     s.add_argument("--server-dir", required=True)
     s.add_argument("--parked", type=int, required=True)
     s.add_argument("--registrations", type=int, default=0)
+    s = sub.add_parser("warm")
+    s.add_argument("--dir", required=True)
+    s.add_argument("--label", required=True)
     s = sub.add_parser("expect")
     s.add_argument("--dir", required=True)
     s.add_argument("--scenario", required=True)
@@ -560,7 +578,7 @@ def main():
     s.add_argument("--out", required=True)
     args = p.parse_args()
     {"snapshot": cmd_snapshot, "step": cmd_step, "idle": cmd_idle, "heap": cmd_heap, "report": cmd_report,
-     "expect": cmd_expect}[args.command](args)
+     "expect": cmd_expect, "warm": cmd_warm}[args.command](args)
 
 
 if __name__ == "__main__":
