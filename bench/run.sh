@@ -10,7 +10,7 @@
 #   BENCH_TENANTS [1000]     BENCH_DEVICES [20] devices (extensions 101..) per tenant, registered for the idle window
 #   BENCH_PARKED [10000]     calls parked at once for the heap figure     BENCH_IDLE_SECONDS [60]
 #   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [40] / BENCH_WARMUP_MAX_ROUNDS [6]: warm-up rounds before the
-#                            steps until the JIT compilers use < 10 % of the server's CPU; not reported
+#                            steps until the JIT compilers use < 15 % of the server's CPU; not reported
 #   BENCH_PORT_BASE [25000]
 #   BENCH_SETTLE_SECONDS [30] quiet time before a heap measurement (transaction timers)
 #   BENCH_SERVERS ["cloudpark floor"]
@@ -237,16 +237,16 @@ run_cycles() {
     common=$(sipp_common "$sip")
     printf 'park_target;%s:%s\nretriever;%s:%s\n' "$HOST" "$TARGET_3PCC_PORT" "$HOST" "$RETRIEVER_3PCC_PORT" >"$dir/3pcc.cfg"
     # 3PCC: the target's device (master) tells the retriever (slave) which URI to retrieve; the slave listens first.
-    # The master gets no -m: it would end at its last NOTIFY and take the slave down with it before the last
-    # retrieved call is hung up; it ends when the slave does.
+    # Twins end together: the master ends after its 2n calls (its last call waits 5 s for retransmissions, longer
+    # than the slave's last call takes), and takes the slave with it; the slave gets no -m of its own.
     # shellcheck disable=SC2086
     sipp_bg "$dir" $common -p "$RETRIEVER_PORT" -sf "$SCENARIOS/retriever.xml" -s "$TARGET_EXT" \
-        -au "$TARGET_EXT" -ap "$SIP_PASSWORD" -slave retriever -slave_cfg "$dir/3pcc.cfg" -m "$n" -trace_logs
+        -au "$TARGET_EXT" -ap "$SIP_PASSWORD" -slave retriever -slave_cfg "$dir/3pcc.cfg" -trace_logs
     retriever=$SIPP_PID
     wait_listening t "$RETRIEVER_3PCC_PORT" 10
     # shellcheck disable=SC2086
     sipp_bg "$dir" $common -p "$TARGET_PORT" -sf "$SCENARIOS/park_target.xml" -master park_target \
-        -slave_cfg "$dir/3pcc.cfg" -trace_logs
+        -slave_cfg "$dir/3pcc.cfg" -m $((2 * n)) -trace_logs
     target=$SIPP_PID
     # shellcheck disable=SC2086
     sipp_bg "$dir" $common -p "$PARKER_PORT" -sf "$SCENARIOS/parker.xml" -s "$PARKER_EXT" \
@@ -294,16 +294,21 @@ warm_up() {  # rounds of cycles until the JIT compilers are done with the hot co
     log "$server: the JIT was still busy after $WARMUP_MAX_ROUNDS warm-up rounds; measuring anyway"
 }
 
-rate_steps() {  # rate_steps SERVER SIP_PORT: steps up until one fails; JFR records all steps
-    local server=$1 sip=$2 rate seconds
+start_profiler() {  # JFR from the warm-up on: starting it recompiles hot code, which the warm-up then absorbs
     jcmd "$SERVER_PID" JFR.start name=bench settings=profile >/dev/null
-    log "$server: rate steps ($RATES cycles/s, ${STEP_SECONDS} s each, ${LATENCY_SECONDS} s at $LATENCY_RATE/s), JFR on"
+}
+
+rate_steps() {  # rate_steps SERVER SIP_PORT: steps up until one fails; the profile covers exactly the steps
+    local server=$1 sip=$2 rate seconds begin
+    begin=$(date +%H:%M:%S)
+    log "$server: rate steps ($RATES cycles/s, ${STEP_SECONDS} s each, ${LATENCY_SECONDS} s at $LATENCY_RATE/s)"
     for rate in $RATES; do
         seconds=$STEP_SECONDS
         [ "$rate" -eq "$LATENCY_RATE" ] && seconds=$LATENCY_SECONDS
         step "$server" "$sip" "$(printf '%04d' "$rate")" "$rate" "$seconds" || break
     done
-    jcmd "$SERVER_PID" JFR.stop name=bench filename="$RUN/$server/steps.jfr" >/dev/null
+    jcmd "$SERVER_PID" JFR.dump name=bench begin="$begin" filename="$RUN/$server/steps.jfr" >/dev/null
+    jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null
     python3 "$LIB/jfr_top.py" "$RUN/$server/steps.jfr" --json "$RUN/$server/profile.json" >"$RUN/$server/profile.txt"
 }
 
@@ -384,6 +389,7 @@ run_cloudpark() {
     register_devices "$CLOUDPARK_SIP" "$RUN/cloudpark/register" $(seq "$FIRST_EXT" "$LAST_EXT")
     idle_window                                 # also lets the registrations' transactions end
     heap_snapshot cloudpark registered
+    start_profiler
     warm_up cloudpark "$CLOUDPARK_SIP"
     rate_steps cloudpark "$CLOUDPARK_SIP"
     settle cloudpark
@@ -398,6 +404,7 @@ run_floor() {
     start_floor
     log "floor: registering the parker's and the target's devices of $TENANTS tenants"
     register_devices "$FLOOR_SIP" "$RUN/floor/register" "$PARKER_EXT" "$TARGET_EXT"
+    start_profiler
     warm_up floor "$FLOOR_SIP"
     rate_steps floor "$FLOOR_SIP"
     settle floor
@@ -407,8 +414,8 @@ run_floor() {
     stop_server
 }
 
-park_rate() {  # parks need less than whole cycles: park at the highest sustained cycle rate, within 50..200/s
-    local r=$1
+park_rate() {  # a park is about 2/3 of a cycle: park at 4/3 of the highest sustained cycle rate, within 50..200/s
+    local r=$(( $1 * 4 / 3 ))
     [ "$r" -lt 50 ] && r=50
     [ "$r" -gt 200 ] && r=200
     echo "$r"

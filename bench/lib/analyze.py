@@ -132,7 +132,9 @@ def machine_ticks():
 
 def cmd_snapshot(args):
     total, idle = machine_ticks()
+    udp = [l.split() for l in open("/proc/net/snmp") if l.startswith("Udp:")]
     snap = {"time": time.time(), "process_ticks": proc_ticks(args.pid), "thread_ticks": thread_ticks(args.pid),
+            "udp_receive_buffer_errors": int(udp[1][udp[0].index("RcvbufErrors")]),
             "clk_tck": CLK_TCK,
             "machine_ticks": total, "machine_idle_ticks": idle, "loadavg": open("/proc/loadavg").read().split()[:3]}
     if args.metrics:
@@ -172,6 +174,8 @@ def cpu_between(before, after):
     return {"server_cpu_ms": round(ticks * 1000.0 / before["clk_tck"], 1), "wall_s": round(wall, 2),
             "server_cores": round(ticks / before["clk_tck"] / wall, 2) if wall > 0 else None,
             "machine_busy_percent": round(100.0 * machine_busy / machine, 1) if machine else None,
+            # datagrams the kernel dropped for a full socket buffer, anywhere on the machine (not only ours)
+            "udp_receive_buffer_drops": after.get("udp_receive_buffer_errors", 0) - before.get("udp_receive_buffer_errors", 0),
             "loadavg_after": after["loadavg"][0]}
 
 
@@ -251,20 +255,22 @@ def cmd_step(args):
     dump(step, os.path.join(args.dir, "step.json"))
     rn, rt = step["refer_to_park_info_notify"], step["retrieve_invite_to_200"]
     print("  %-9s %4d cycles/s: %-4s  %5.2f ms CPU/cycle  REFER->NOTIFY p50 %s p99 %s ms  retrieve p50 %s p99 %s ms  "
-          "machine %s%% busy%s" % (args.server, args.rate, "ok" if not problems else "FAIL", step["cpu_ms_per_cycle"],
-                                   rn.get("p50_ms"), rn.get("p99_ms"), rt.get("p50_ms"), rt.get("p99_ms"),
-                                   cpu["machine_busy_percent"], "" if not problems else "  (" + "; ".join(problems) + ")"))
+          "machine %s%% busy, %d UDP drops%s" % (args.server, args.rate, "ok" if not problems else "FAIL",
+                                   step["cpu_ms_per_cycle"], rn.get("p50_ms"), rn.get("p99_ms"), rt.get("p50_ms"),
+                                   rt.get("p99_ms"), cpu["machine_busy_percent"], cpu["udp_receive_buffer_drops"],
+                                   "" if not problems else "  (" + "; ".join(problems) + ")"))
     sys.exit(0 if not problems else 1)
 
 
 def cmd_warm(args):
-    """exit 0 once the JIT compilers used less than 10 % of the server's CPU in a warm-up round"""
+    """exit 0 once the JIT compilers used less than 15 % of the server's CPU in a warm-up round (it never quite
+    stops: C2 keeps recompiling a little)"""
     step = load(os.path.join(args.dir, "step.json"))
     jit = step["cpu_ms_per_cycle_by_thread_kind"].get("JIT compiler", 0.0)
     share = jit / step["cpu_ms_per_cycle"] if step["cpu_ms_per_cycle"] else 1.0
     print("  %s: %.2f ms CPU/cycle, %.0f %% of it JIT compiling%s" % (
         args.label, step["cpu_ms_per_cycle"], 100 * share, "" if step["passed"] else " (had failures)"))
-    sys.exit(0 if share < 0.10 else 1)
+    sys.exit(0 if share < 0.15 else 1)
 
 
 def cmd_expect(args):
@@ -525,13 +531,14 @@ def print_table(out):
                                                        fmt(r["floor"]), fmt(r["ratio_to_floor"]),
                                                        "-" if r["met"] is None else fmt(r["met"])))
     print("\nrate steps (offered cycles/s: verdict, server CPU ms/cycle, REFER->NOTIFY p50/p99, retrieve p50/p99, "
-          "machine busy):")
+          "machine busy, UDP datagrams dropped machine-wide):")
     for server, entry in out["servers"].items():
         for s in entry["steps"]:
             rn, rt = s["refer_to_park_info_notify"], s["retrieve_invite_to_200"]
-            print("  %-9s %4d: %-4s %6s ms  %s/%s ms  %s/%s ms  %s%%" % (
+            print("  %-9s %4d: %-4s %6s ms  %s/%s ms  %s/%s ms  %s%%  %s" % (
                 server, s["rate_cps"], "ok" if s["passed"] else "FAIL", fmt(s["cpu_ms_per_cycle"]), fmt(rn.get("p50_ms")),
-                fmt(rn.get("p99_ms")), fmt(rt.get("p50_ms")), fmt(rt.get("p99_ms")), fmt(s["machine_busy_percent"])))
+                fmt(rn.get("p99_ms")), fmt(rt.get("p50_ms")), fmt(rt.get("p99_ms")), fmt(s["machine_busy_percent"]),
+                s.get("udp_receive_buffer_drops", "-")))
     ic = out["idle_cost"]
     tr = ic["traditional"]
     print("\nidle cost, 1,000 tenants x 20 devices: cloudpark measured %s msg/h; traditional park spots %s msg/h "
