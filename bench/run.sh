@@ -6,11 +6,11 @@
 #
 # Everything listens on and talks to 127.0.0.1 only. Knobs (environment, defaults in brackets):
 #   BENCH_RATES ["50 75 100 125 150 200 250 300 400"] offered cycles/s, stepped up until a step fails
-#   BENCH_STEP_SECONDS [15]  length of a step    BENCH_LATENCY_RATE [50] / BENCH_LATENCY_SECONDS [20]: the latency step
+#   BENCH_STEP_SECONDS [12]  length of a step    BENCH_LATENCY_RATE [50] / BENCH_LATENCY_SECONDS [20]: the latency step
 #   BENCH_TENANTS [1000]     BENCH_DEVICES [20] devices (extensions 101..) per tenant, registered for the idle window
 #   BENCH_PARKED [10000]     calls parked at once for the heap figure     BENCH_IDLE_SECONDS [60]
-#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [40] / BENCH_WARMUP_MAX_ROUNDS [6]: warm-up rounds before the
-#                            steps until the JIT compilers use < 15 % of the server's CPU; not reported
+#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [40] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
+#                            steps until the JIT compilers use < 20 % of the server's CPU; not reported
 #   BENCH_PORT_BASE [25000]
 #   BENCH_SETTLE_SECONDS [30] quiet time before a heap measurement (transaction timers)
 #   BENCH_SERVERS ["cloudpark floor"]
@@ -22,7 +22,7 @@ SCENARIOS=$BENCH/sipp
 LIB=$BENCH/lib
 
 RATES=${BENCH_RATES:-"50 75 100 125 150 200 250 300 400"}
-STEP_SECONDS=${BENCH_STEP_SECONDS:-15}
+STEP_SECONDS=${BENCH_STEP_SECONDS:-12}
 LATENCY_RATE=${BENCH_LATENCY_RATE:-50}
 LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-20}
 TENANTS=${BENCH_TENANTS:-1000}
@@ -31,7 +31,7 @@ PARKED=${BENCH_PARKED:-10000}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
 WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-15}
 WARMUP_RATE=${BENCH_WARMUP_RATE:-40}
-WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-6}
+WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-5}
 SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-30}
 PORT_BASE=${BENCH_PORT_BASE:-25000}
 SERVERS=${BENCH_SERVERS:-"cloudpark floor"}
@@ -103,7 +103,8 @@ sipp_bg() {
     STARTED_PIDS+=("$SIPP_PID")
 }
 
-sipp_common() { echo "$HOST:$1 -i $HOST -t u1 -trace_err -trace_screen -recv_timeout 10000"; }
+# 4 MiB socket buffers (the kernel's rmem_max here): a datagram the load generator drops is not the server's failure
+sipp_common() { echo "$HOST:$1 -i $HOST -t u1 -buff_size 4194304 -trace_err -trace_screen -recv_timeout 10000"; }
 
 wait_listening() {  # wait_listening PROTO(t|u) PORT SECONDS
     local i
@@ -185,9 +186,9 @@ stop_server() {
 snapshot() {  # snapshot SERVER OUT
     if [ "$1" = cloudpark ]; then
         python3 "$LIB/analyze.py" snapshot --pid "$SERVER_PID" --metrics "http://$HOST:$CLOUDPARK_HTTP/metrics" \
-            --auth "admin:$ADMIN_PASSWORD" --out "$2"
+            --auth "admin:$ADMIN_PASSWORD" --ports "$PORT_BASE" $((PORT_BASE + 999)) --out "$2"
     else
-        python3 "$LIB/analyze.py" snapshot --pid "$SERVER_PID" --out "$2"
+        python3 "$LIB/analyze.py" snapshot --pid "$SERVER_PID" --ports "$PORT_BASE" $((PORT_BASE + 999)) --out "$2"
     fi
 }
 
@@ -276,7 +277,7 @@ step() {
     local server=$1 sip=$2 name=$3 rate=$4 seconds=$5
     local dir=$RUN/$server/steps/$name n=$(( $4 * $5 ))
     run_cycles "$server" "$sip" "$dir" "$rate" "$n"
-    python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --rate "$rate" --cycles "$n" \
+    python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --server-port "$sip" --rate "$rate" --cycles "$n" \
         --bound-s "$BOUND" --before "$dir/before.json" --after "$dir/after.json"
 }
 
@@ -286,7 +287,7 @@ warm_up() {  # rounds of cycles until the JIT compilers are done with the hot co
     for round in $(seq 1 "$WARMUP_MAX_ROUNDS"); do
         dir=$RUN/$server/warm-up/$round
         run_cycles "$server" "$sip" "$dir" "$WARMUP_RATE" $(( WARMUP_RATE * WARMUP_SECONDS ))
-        python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --rate "$WARMUP_RATE" \
+        python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --server-port "$sip" --rate "$WARMUP_RATE" \
             --cycles $(( WARMUP_RATE * WARMUP_SECONDS )) --bound-s 1000 --before "$dir/before.json" \
             --after "$dir/after.json" >/dev/null || true
         python3 "$LIB/analyze.py" warm --dir "$dir" --label "$server: warm-up round $round" && return 0

@@ -123,6 +123,22 @@ def thread_ticks(pid):
     return groups
 
 
+def udp_drops_by_port(low, high):
+    """Datagrams the kernel dropped per local UDP port (socket buffer full), from /proc/net/udp and udp6."""
+    drops = {}
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            port = int(fields[1].rsplit(":", 1)[1], 16)
+            if low <= port <= high:
+                drops[str(port)] = drops.get(str(port), 0) + int(fields[-1])
+    return drops
+
+
 def machine_ticks():
     with open("/proc/stat") as f:
         cpu = [int(x) for x in f.readline().split()[1:]]
@@ -135,6 +151,7 @@ def cmd_snapshot(args):
     udp = [l.split() for l in open("/proc/net/snmp") if l.startswith("Udp:")]
     snap = {"time": time.time(), "process_ticks": proc_ticks(args.pid), "thread_ticks": thread_ticks(args.pid),
             "udp_receive_buffer_errors": int(udp[1][udp[0].index("RcvbufErrors")]),
+            "udp_drops_by_port": udp_drops_by_port(args.ports[0], args.ports[1]) if args.ports else {},
             "clk_tck": CLK_TCK,
             "machine_ticks": total, "machine_idle_ticks": idle, "loadavg": open("/proc/loadavg").read().split()[:3]}
     if args.metrics:
@@ -176,6 +193,10 @@ def cpu_between(before, after):
             "machine_busy_percent": round(100.0 * machine_busy / machine, 1) if machine else None,
             # datagrams the kernel dropped for a full socket buffer, anywhere on the machine (not only ours)
             "udp_receive_buffer_drops": after.get("udp_receive_buffer_errors", 0) - before.get("udp_receive_buffer_errors", 0),
+            # the same, by our sockets: the server's SIP port, or one of the SIPp roles' ports
+            "udp_drops_by_port": {p: n - before.get("udp_drops_by_port", {}).get(p, 0)
+                                  for p, n in after.get("udp_drops_by_port", {}).items()
+                                  if n - before.get("udp_drops_by_port", {}).get(p, 0) > 0},
             "loadavg_after": after["loadavg"][0]}
 
 
@@ -228,6 +249,9 @@ def cmd_step(args):
     if os.path.exists(os.path.join(args.dir, "leftover")):
         problems.append("SIPp instances still running at the step's time bound: " + open(os.path.join(args.dir, "leftover")).read().strip())
     cpu = cpu_between(before, after)
+    server_drops = cpu["udp_drops_by_port"].get(str(args.server_port), 0)
+    cpu["udp_drops_server_socket"] = server_drops
+    cpu["udp_drops_sipp_sockets"] = sum(cpu["udp_drops_by_port"].values()) - server_drops
     if cpu["wall_s"] > args.bound_s:
         problems.append("took %.1f s, bound %.0f s" % (cpu["wall_s"], args.bound_s))
     server = {}
@@ -255,22 +279,23 @@ def cmd_step(args):
     dump(step, os.path.join(args.dir, "step.json"))
     rn, rt = step["refer_to_park_info_notify"], step["retrieve_invite_to_200"]
     print("  %-9s %4d cycles/s: %-4s  %5.2f ms CPU/cycle  REFER->NOTIFY p50 %s p99 %s ms  retrieve p50 %s p99 %s ms  "
-          "machine %s%% busy, %d UDP drops%s" % (args.server, args.rate, "ok" if not problems else "FAIL",
-                                   step["cpu_ms_per_cycle"], rn.get("p50_ms"), rn.get("p99_ms"), rt.get("p50_ms"),
-                                   rt.get("p99_ms"), cpu["machine_busy_percent"], cpu["udp_receive_buffer_drops"],
+          "machine %s%% busy, UDP drops %d at the server, %d at SIPp%s" % (
+              args.server, args.rate, "ok" if not problems else "FAIL", step["cpu_ms_per_cycle"], rn.get("p50_ms"),
+              rn.get("p99_ms"), rt.get("p50_ms"), rt.get("p99_ms"), cpu["machine_busy_percent"],
+              cpu["udp_drops_server_socket"], cpu["udp_drops_sipp_sockets"],
                                    "" if not problems else "  (" + "; ".join(problems) + ")"))
     sys.exit(0 if not problems else 1)
 
 
 def cmd_warm(args):
-    """exit 0 once the JIT compilers used less than 15 % of the server's CPU in a warm-up round (it never quite
-    stops: C2 keeps recompiling a little)"""
+    """exit 0 once the JIT compilers used less than 20 % of the server's CPU in a warm-up round (on cloudpark it
+    stays near 15 % for minutes: C2 keeps compiling Hibernate's and H2's long tail)"""
     step = load(os.path.join(args.dir, "step.json"))
     jit = step["cpu_ms_per_cycle_by_thread_kind"].get("JIT compiler", 0.0)
     share = jit / step["cpu_ms_per_cycle"] if step["cpu_ms_per_cycle"] else 1.0
     print("  %s: %.2f ms CPU/cycle, %.0f %% of it JIT compiling%s" % (
         args.label, step["cpu_ms_per_cycle"], 100 * share, "" if step["passed"] else " (had failures)"))
-    sys.exit(0 if share < 0.15 else 1)
+    sys.exit(0 if share < 0.20 else 1)
 
 
 def cmd_expect(args):
@@ -531,19 +556,21 @@ def print_table(out):
                                                        fmt(r["floor"]), fmt(r["ratio_to_floor"]),
                                                        "-" if r["met"] is None else fmt(r["met"])))
     print("\nrate steps (offered cycles/s: verdict, server CPU ms/cycle, REFER->NOTIFY p50/p99, retrieve p50/p99, "
-          "machine busy, UDP datagrams dropped machine-wide):")
+          "machine busy, UDP datagrams dropped at the server's socket / at SIPp's):")
     for server, entry in out["servers"].items():
         for s in entry["steps"]:
             rn, rt = s["refer_to_park_info_notify"], s["retrieve_invite_to_200"]
             print("  %-9s %4d: %-4s %6s ms  %s/%s ms  %s/%s ms  %s%%  %s" % (
                 server, s["rate_cps"], "ok" if s["passed"] else "FAIL", fmt(s["cpu_ms_per_cycle"]), fmt(rn.get("p50_ms")),
                 fmt(rn.get("p99_ms")), fmt(rt.get("p50_ms")), fmt(rt.get("p99_ms")), fmt(s["machine_busy_percent"]),
-                s.get("udp_receive_buffer_drops", "-")))
+                "%s/%s" % (s.get("udp_drops_server_socket", "-"), s.get("udp_drops_sipp_sockets", "-"))))
     ic = out["idle_cost"]
     tr = ic["traditional"]
-    print("\nidle cost, 1,000 tenants x 20 devices: cloudpark measured %s msg/h; traditional park spots %s msg/h "
+    print("\nidle cost: cloudpark measured %s SIP messages/h with %s tenants x %s devices registered; the traditional "
+          "model (1,000 tenants x 10 park spots, 20 devices x 10 BLF each) %s msg/h "
           "(spot REGISTER %s + BLF refresh %s); per park+retrieve: cloudpark %d messages per target device, "
-          "traditional %d" % (fmt(ic["cloudpark"]["idle_messages_per_h_measured"]), "{:,.0f}".format(tr["idle_messages_per_h"]),
+          "traditional %d" % (fmt(ic["cloudpark"]["idle_messages_per_h_measured"]), out["run"]["tenants"],
+                              out["run"]["devices_per_tenant"], "{:,.0f}".format(tr["idle_messages_per_h"]),
                               "{:,.0f}".format(tr["spot_registrations_per_h"]), "{:,.0f}".format(tr["blf_refresh_per_h"]),
                               ic["cloudpark"]["per_park_cycle_messages"], tr["per_park_cycle_messages"]))
 
@@ -555,12 +582,14 @@ def main():
     s.add_argument("--pid", type=int, required=True)
     s.add_argument("--metrics")
     s.add_argument("--auth", default="admin:cloudpark-admin")
+    s.add_argument("--ports", type=int, nargs=2, help="low high: per-port UDP drops of the bench's port range")
     s.add_argument("--out", required=True)
     s = sub.add_parser("step")
     s.add_argument("--dir", required=True)
     s.add_argument("--server", required=True)
     s.add_argument("--rate", type=int, required=True)
     s.add_argument("--cycles", type=int, required=True)
+    s.add_argument("--server-port", type=int, required=True)
     s.add_argument("--bound-s", type=float, required=True)
     s.add_argument("--before", required=True)
     s.add_argument("--after", required=True)
