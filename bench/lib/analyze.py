@@ -1,0 +1,621 @@
+#!/usr/bin/env python3
+"""The arithmetic of bench/run.sh: snapshots of the server process, step verdicts, latencies from SIPp logs, the idle
+window, the heap, and the final results.json and table. run.sh does the orchestration; this does the numbers.
+
+Subcommands (run.sh calls each one; all paths are files or directories of one run):
+  snapshot  --pid P [--metrics URL] --out F       process CPU ticks, machine CPU, load, server counters, time
+  step      --dir D --server S --rate R --cycles N --bound-s B --before F --after F
+                                                  verdict of one rate step -> D/step.json; exit 1 if it failed
+  idle      --dir D --before F --after F          the idle window -> D/idle.json
+  heap      --dir D --parked N                    heap before / with N calls parked -> D/heap.json
+  report    --run D --out results.json            everything -> results.json, and the table on stdout
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# ---------------------------------------------------------------------------------------------------------- helpers
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def dump(obj, path):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=False)
+        f.write("\n")
+
+
+def percentile(values, p):
+    """Nearest-rank percentile: the smallest value with at least p % of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100.0 * len(ordered)) - 1)]
+
+
+def distribution(values_ms):
+    if not values_ms:
+        return {"samples": 0}
+    return {"samples": len(values_ms), "p50_ms": round(percentile(values_ms, 50), 3),
+            "p90_ms": round(percentile(values_ms, 90), 3), "p99_ms": round(percentile(values_ms, 99), 3),
+            "max_ms": round(max(values_ms), 3)}
+
+
+def sipp_log_lines(pattern):
+    """-trace_logs lines of SIPp <log> actions: fields separated by ';' (SIPp writes numbers as %f)."""
+    lines = []
+    for path in sorted(glob.glob(pattern)):
+        with open(path, errors="replace") as f:
+            for line in f.read().replace("\r", "").split("\n"):
+                if line.strip():
+                    lines.append(line.strip().split(";"))
+    return lines
+
+
+def stamp(seconds, micros):
+    return float(seconds) + float(micros) / 1e6
+
+
+def sipp_results(directory):
+    """Final 'Successful call' / 'Failed call' counters of every SIPp instance of a step, by scenario name."""
+    out = {}
+    for path in glob.glob(os.path.join(directory, "*_screen.log")):
+        scenario = re.sub(r"_\d+_screen\.log$", "", os.path.basename(path))
+        text = open(path, errors="replace").read()
+        ok = re.findall(r"Successful call\s+\|\s+\d+\s+\|\s+(\d+)", text)
+        failed = re.findall(r"Failed call\s+\|\s+\d+\s+\|\s+(\d+)", text)
+        created = re.findall(r"Total Calls created\s+\|\s+\|\s+(\d+)", text)
+        entry = out.setdefault(scenario, {"successful": 0, "failed": 0, "created": 0})
+        entry["successful"] += int(ok[-1]) if ok else 0
+        entry["failed"] += int(failed[-1]) if failed else 0
+        entry["created"] += int(created[-1]) if created else 0
+    return out
+
+
+def parse_metrics(text):
+    values = {}
+    for line in (text or "").splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            try:
+                values[name] = float(value)
+            except ValueError:
+                pass
+    return values
+
+
+def delta(before, after, name):
+    return after.get("metrics", {}).get(name, 0) - before.get("metrics", {}).get(name, 0)
+
+
+# ------------------------------------------------------------------------------------------------------- snapshot
+def proc_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15 of stat, counted after the name)
+
+
+def thread_ticks(pid):
+    """CPU ticks of the server's threads by name, numbers folded ('C2 CompilerThre#', 'GC Thread#'): JFR's execution
+    samples see only Java code; this also sees the JIT compilers and the garbage collector."""
+    groups = {}
+    for task in glob.glob("/proc/%d/task/*" % pid):
+        try:
+            name = open(task + "/comm").read().strip()
+            with open(task + "/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = re.sub(r"\d+", "#", name)
+        groups[name] = groups.get(name, 0) + int(fields[11]) + int(fields[12])
+    return groups
+
+
+def udp_drops_by_port(low, high):
+    """Datagrams the kernel dropped per local UDP port (socket buffer full), from /proc/net/udp and udp6."""
+    drops = {}
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            port = int(fields[1].rsplit(":", 1)[1], 16)
+            if low <= port <= high:
+                drops[str(port)] = drops.get(str(port), 0) + int(fields[-1])
+    return drops
+
+
+def machine_ticks():
+    with open("/proc/stat") as f:
+        cpu = [int(x) for x in f.readline().split()[1:]]
+    idle = cpu[3] + cpu[4]
+    return sum(cpu[:8]), idle
+
+
+def cmd_snapshot(args):
+    total, idle = machine_ticks()
+    udp = [l.split() for l in open("/proc/net/snmp") if l.startswith("Udp:")]
+    snap = {"time": time.time(), "process_ticks": proc_ticks(args.pid), "thread_ticks": thread_ticks(args.pid),
+            "udp_receive_buffer_errors": int(udp[1][udp[0].index("RcvbufErrors")]),
+            "udp_drops_by_port": udp_drops_by_port(args.ports[0], args.ports[1]) if args.ports else {},
+            "clk_tck": CLK_TCK,
+            "machine_ticks": total, "machine_idle_ticks": idle, "loadavg": open("/proc/loadavg").read().split()[:3]}
+    if args.metrics:
+        request = urllib.request.Request(args.metrics)
+        request.add_header("Authorization", "Basic " + __import__("base64").b64encode(args.auth.encode()).decode())
+        with urllib.request.urlopen(request, timeout=10) as response:
+            snap["metrics"] = parse_metrics(response.read().decode())
+    dump(snap, args.out)
+
+
+# thread names as /proc shows them: cut to 15 characters, digits folded to '#'
+THREAD_KINDS = [("JIT compiler", r"^C# Compiler"), ("garbage collector", r"^(GC Thread|G# |VM Thread)"),
+                ("SIP message threads", r"UDPMe|TCPMe|MessageProcesso"),
+                ("container timers and executors", r"^(DefaultSipTime|MSS-Executor|SipApplicationSe|Timer-)"),
+                ("cloudpark timers", r"^cloudpark-time"), ("database", r"^(H#-|MVStore|HikariPool)"),
+                ("profiler", r"^JFR"), ("HTTP", r"^http-")]
+
+
+def cpu_by_kind(before, after, cycles):
+    """Server CPU ms per cycle by kind of thread (threads that began and ended inside the window are missed)."""
+    kinds = {}
+    b = before.get("thread_ticks", {})
+    for name, ticks in after.get("thread_ticks", {}).items():
+        d = ticks - b.get(name, 0)
+        if d <= 0:
+            continue
+        kind = next((k for k, pattern in THREAD_KINDS if re.search(pattern, name)), "other")
+        kinds[kind] = kinds.get(kind, 0) + d
+    return {k: round(v * 1000.0 / before["clk_tck"] / cycles, 2) for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])}
+
+
+def cpu_between(before, after):
+    ticks = after["process_ticks"] - before["process_ticks"]
+    wall = after["time"] - before["time"]
+    machine = after["machine_ticks"] - before["machine_ticks"]
+    machine_busy = machine - (after["machine_idle_ticks"] - before["machine_idle_ticks"])
+    return {"server_cpu_ms": round(ticks * 1000.0 / before["clk_tck"], 1), "wall_s": round(wall, 2),
+            "server_cores": round(ticks / before["clk_tck"] / wall, 2) if wall > 0 else None,
+            "machine_busy_percent": round(100.0 * machine_busy / machine, 1) if machine else None,
+            # datagrams the kernel dropped for a full socket buffer, anywhere on the machine (not only ours)
+            "udp_receive_buffer_drops": after.get("udp_receive_buffer_errors", 0) - before.get("udp_receive_buffer_errors", 0),
+            # the same, by our sockets: the server's SIP port, or one of the SIPp roles' ports
+            "udp_drops_by_port": {p: n - before.get("udp_drops_by_port", {}).get(p, 0)
+                                  for p, n in after.get("udp_drops_by_port", {}).items()
+                                  if n - before.get("udp_drops_by_port", {}).get(p, 0) > 0},
+            "loadavg_after": after["loadavg"][0]}
+
+
+# ----------------------------------------------------------------------------------------------------------- step
+def refer_to_notify_ms(directory):
+    """REFER sent by the parker -> park-info NOTIFY (reason parked) received by the target's device.
+
+    Two SIPp instances on one machine, one clock (gettimeofday). The NOTIFY names no REFER, so they are paired per
+    tenant in time order: run.sh cycles through the tenants so that one tenant never has two parks in flight.
+    """
+    refers, notifies = {}, {}
+    for f in sipp_log_lines(os.path.join(directory, "parker_*_logs.log")):
+        if f[0] == "REFER":
+            refers.setdefault(f[1], []).append(stamp(f[2], f[3]))
+    for f in sipp_log_lines(os.path.join(directory, "park_target_*_logs.log")):
+        if f[0] == "NOTIFY" and f[2] == "parked":
+            notifies.setdefault(f[1], []).append(stamp(f[3], f[4]))
+    latencies, unpaired = [], 0
+    for domain, sent in refers.items():
+        received = sorted(notifies.get(domain, []))
+        i = 0
+        for t in sorted(sent):
+            while i < len(received) and received[i] < t:
+                i += 1
+            if i == len(received):
+                unpaired += 1
+                continue
+            latencies.append((received[i] - t) * 1000.0)
+            i += 1
+    return latencies, unpaired
+
+
+def retrieve_ms(directory):
+    return [(stamp(f[4], f[5]) - stamp(f[2], f[3])) * 1000.0
+            for f in sipp_log_lines(os.path.join(directory, "retriever_*_logs.log")) if f[0] == "RETRIEVE"]
+
+
+def cmd_step(args):
+    before, after = load(args.before), load(args.after)
+    n = args.cycles
+    sipp = sipp_results(args.dir)
+    expected = {"caller": n, "parker": n, "park_target": 2 * n, "retriever": n}
+    problems = []
+    for scenario, count in expected.items():
+        got = sipp.get(scenario, {"successful": 0, "failed": 0})
+        if got["failed"]:
+            problems.append("%s: %d failed calls" % (scenario, got["failed"]))
+        if got["successful"] != count:
+            problems.append("%s: %d of %d calls completed" % (scenario, got["successful"], count))
+    if os.path.exists(os.path.join(args.dir, "leftover")):
+        problems.append("SIPp instances still running at the step's time bound: " + open(os.path.join(args.dir, "leftover")).read().strip())
+    cpu = cpu_between(before, after)
+    server_drops = cpu["udp_drops_by_port"].get(str(args.server_port), 0)
+    cpu["udp_drops_server_socket"] = server_drops
+    cpu["udp_drops_sipp_sockets"] = sum(cpu["udp_drops_by_port"].values()) - server_drops
+    if cpu["wall_s"] > args.bound_s:
+        problems.append("took %.1f s, bound %.0f s" % (cpu["wall_s"], args.bound_s))
+    server = {}
+    if "metrics" in before:
+        server = {"parks": delta(before, after, "cloudpark_parks_total"),
+                  "retrieved": delta(before, after, 'cloudpark_park_resolutions_total{resolution="RETRIEVED"}'),
+                  "park_info_notifies": delta(before, after, "cloudpark_park_info_notify_sent_total"),
+                  "park_info_notify_failures": delta(before, after, "cloudpark_park_info_notify_failed_total"),
+                  "retrieve_misses": delta(before, after, "cloudpark_retrieve_misses_total")}
+        refusals = sum(after["metrics"].get(k, 0) - before["metrics"].get(k, 0)
+                       for k in after["metrics"] if k.startswith("cloudpark_park_refusals_total"))
+        server["park_refusals"] = refusals
+        if server["parks"] != n or server["retrieved"] != n:
+            problems.append("server counted %d parks, %d retrieved, of %d" % (server["parks"], server["retrieved"], n))
+        if server["park_info_notify_failures"] or server["retrieve_misses"] or refusals:
+            problems.append("server counted notify failures / retrieve misses / refusals")
+    refer_notify, unpaired = refer_to_notify_ms(args.dir)
+    step = {"server": args.server, "rate_cps": args.rate, "cycles": n, "passed": not problems, "problems": problems,
+            "achieved_cps": round(n / cpu["wall_s"], 1) if cpu["wall_s"] else None,
+            "cpu_ms_per_cycle": round(cpu["server_cpu_ms"] / n, 2), **cpu,
+            "cpu_ms_per_cycle_by_thread_kind": cpu_by_kind(before, after, n),
+            "refer_to_park_info_notify": {**distribution(refer_notify), "unpaired_refers": unpaired},
+            "retrieve_invite_to_200": distribution(retrieve_ms(args.dir)),
+            "sipp": sipp, "server_counters": server}
+    dump(step, os.path.join(args.dir, "step.json"))
+    rn, rt = step["refer_to_park_info_notify"], step["retrieve_invite_to_200"]
+    print("  %-9s %4d cycles/s: %-4s  %5.2f ms CPU/cycle  REFER->NOTIFY p50 %s p99 %s ms  retrieve p50 %s p99 %s ms  "
+          "machine %s%% busy, UDP drops %d at the server, %d at SIPp%s" % (
+              args.server, args.rate, "ok" if not problems else "FAIL", step["cpu_ms_per_cycle"], rn.get("p50_ms"),
+              rn.get("p99_ms"), rt.get("p50_ms"), rt.get("p99_ms"), cpu["machine_busy_percent"],
+              cpu["udp_drops_server_socket"], cpu["udp_drops_sipp_sockets"],
+                                   "" if not problems else "  (" + "; ".join(problems) + ")"))
+    sys.exit(0 if not problems else 1)
+
+
+def cmd_warm(args):
+    """exit 0 once the JIT compilers used less than 20 % of the server's CPU in a warm-up round (on cloudpark it
+    stays near 15 % for minutes: C2 keeps compiling Hibernate's and H2's long tail)"""
+    step = load(os.path.join(args.dir, "step.json"))
+    jit = step["cpu_ms_per_cycle_by_thread_kind"].get("JIT compiler", 0.0)
+    share = jit / step["cpu_ms_per_cycle"] if step["cpu_ms_per_cycle"] else 1.0
+    print("  %s: %.2f ms CPU/cycle, %.0f %% of it JIT compiling%s" % (
+        args.label, step["cpu_ms_per_cycle"], 100 * share, "" if step["passed"] else " (had failures)"))
+    sys.exit(0 if share < 0.20 else 1)
+
+
+def cmd_expect(args):
+    """exit 0 when the scenario's instance(s) in the directory completed exactly that many calls, none failed"""
+    got = sipp_results(args.dir).get(args.scenario, {"successful": 0, "failed": 0})
+    if got["successful"] != args.successful or got["failed"]:
+        print("  %s: %d successful, %d failed, expected %d" % (args.scenario, got["successful"], got["failed"], args.successful))
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------------------------------------------------- idle
+def cmd_idle(args):
+    before, after = load(args.before), load(args.after)
+    received = sent = 0
+    by_method = {}
+    for path in glob.glob(os.path.join(args.dir, "*_messages.log")):
+        lines = open(path, errors="replace").read().splitlines()
+        for i, line in enumerate(lines):
+            if re.search(r"message received \[\d+\] bytes", line):
+                received += 1
+            elif re.search(r"message sent \(\d+ bytes\)", line):
+                sent += 1
+            else:
+                continue
+            first = next((l for l in lines[i + 1:i + 4] if l.strip()), "")
+            by_method[first.split(" ")[0] if not first.startswith("SIP/2.0") else "response"] = \
+                by_method.get(first.split(" ")[0] if not first.startswith("SIP/2.0") else "response", 0) + 1
+    cpu = cpu_between(before, after)
+    messages = received + sent
+    per_hour = messages * 3600.0 / cpu["wall_s"]
+    idle = {"window_s": cpu["wall_s"], "devices_listening": args.devices,
+            "messages_to_devices": received, "messages_from_devices": sent, "by_first_word": by_method,
+            "sip_messages_per_hour": round(per_hour, 1),
+            "server_counters_delta": {k: delta(before, after, k) for k in (
+                "cloudpark_park_info_notify_sent_total", "cloudpark_parks_total", "cloudpark_registrations_total")},
+            "server_cpu_ms_per_s": round(cpu["server_cpu_ms"] / cpu["wall_s"], 2),
+            "machine_busy_percent": cpu["machine_busy_percent"]}
+    dump(idle, os.path.join(args.dir, "idle.json"))
+    print("  idle %.0f s, %d devices: %d SIP messages (%.0f/h); server CPU %.1f ms/s" % (
+        cpu["wall_s"], args.devices, messages, per_hour, idle["server_cpu_ms_per_s"]))
+
+
+# ----------------------------------------------------------------------------------------------------------- heap
+def histogram(path):
+    classes, total = {}, None
+    for line in open(path):
+        m = re.match(r"\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)", line)
+        if m:
+            classes[m.group(3)] = (int(m.group(1)), int(m.group(2)))
+        m = re.match(r"Total\s+(\d+)\s+(\d+)", line)
+        if m:
+            total = int(m.group(2))
+    return classes, total
+
+
+def heap_used(path):
+    """Used heap from `jcmd GC.heap_info` (G1: 'garbage-first heap   total 123K, used 45K')."""
+    text = open(path).read()
+    m = re.search(r"heap\s+total\s+(\d+)K, used (\d+)K", text)
+    return int(m.group(2)) * 1024 if m else None
+
+
+def completed_cycles(server_dir):
+    """Park cycles the caller completed in the warm-up and all rate steps of one server."""
+    total = 0
+    for path in glob.glob(os.path.join(server_dir, "warm-up", "*")) + glob.glob(os.path.join(server_dir, "steps", "*")):
+        total += sipp_results(path).get("caller", {}).get("successful", 0)
+    return total
+
+
+def growth(d, before, after, per):
+    """What stayed on the heap between two snapshots, per unit (registration, cycle, parked call)."""
+    b_classes, b_live = histogram(os.path.join(d, before + "-histogram.txt"))
+    a_classes, a_live = histogram(os.path.join(d, after + "-histogram.txt"))
+    b_used, a_used = heap_used(os.path.join(d, before + "-heap.txt")), heap_used(os.path.join(d, after + "-heap.txt"))
+    rows = []
+    for name, (count, size) in a_classes.items():
+        c0, s0 = b_classes.get(name, (0, 0))
+        rows.append((size - s0, count - c0, name))
+    rows.sort(reverse=True)
+    return {"from": before, "to": after, "units": per,
+            "used_after_full_gc_bytes": [b_used, a_used], "live_bytes": [b_live, a_live],
+            "used_bytes_per_unit": round((a_used - b_used) / per) if per else None,
+            "live_bytes_per_unit": round((a_live - b_live) / per) if per else None,
+            "top_classes_per_unit": [{"class": n, "bytes": round(sz / per, 1), "instances": round(c / per, 3)}
+                                     for sz, c, n in rows[:12]] if per else []}
+
+
+def cmd_heap(args):
+    d = os.path.join(args.server_dir, "heap")
+    parks_done = sipp_results(os.path.join(d, "parking")).get("parker", {}).get("successful", 0)
+    heap = {"parked_calls": args.parked, "parks_completed": parks_done}
+    used = heap_used(os.path.join(d, "parked-heap.txt"))
+    heap["used_after_full_gc_with_parked_bytes"] = used
+    heap["per_parked_call"] = growth(d, "after-cycles", "parked", parks_done)
+    cycles = completed_cycles(args.server_dir)
+    if os.path.exists(os.path.join(d, "registered-histogram.txt")):
+        heap["per_registration"] = growth(d, "provisioned", "registered", args.registrations)
+        heap["per_completed_cycle"] = growth(d, "registered", "after-cycles", cycles)
+    dump(heap, os.path.join(d, "heap.json"))
+    print("  heap after full GC with %d calls parked: %.1f MiB; per parked call %s bytes%s" % (
+        parks_done, used / 2**20, heap["per_parked_call"]["used_bytes_per_unit"],
+        "; left behind per registration %s bytes, per completed cycle %s bytes (%d cycles)" % (
+            heap["per_registration"]["live_bytes_per_unit"], heap["per_completed_cycle"]["live_bytes_per_unit"], cycles)
+        if "per_registration" in heap else ""))
+
+
+# --------------------------------------------------------------------------------------------------------- report
+def machine():
+    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+    sipp = subprocess.run(["sipp", "-v"], capture_output=True, text=True).stdout.strip().splitlines()
+    return {"nproc": os.cpu_count(), "cpu_model": model, "memory_gib": round(mem / 2**20, 1),
+            "jdk": java[1].strip() if len(java) > 1 else (java[0] if java else "?"),
+            "kernel": platform.release(), "sipp": next((l.strip() for l in sipp if "SIPp" in l), "?")}
+
+
+# the traditional park-spot model of the idle comparison, with its parameters
+TRADITIONAL = {"tenants": 1000, "spots_per_tenant": 10, "spot_register_interval_s": 3600, "devices_per_tenant": 20,
+               "blf_subscriptions_per_device": 10, "subscribe_refresh_s": 1800}
+
+
+def idle_model(measured, target_devices):
+    t = TRADITIONAL
+    spots = t["tenants"] * t["spots_per_tenant"]
+    subscriptions = t["tenants"] * t["devices_per_tenant"] * t["blf_subscriptions_per_device"]
+    register_per_h = spots * (3600 / t["spot_register_interval_s"]) * 2        # REGISTER + 200
+    blf_per_h = subscriptions * (3600 / t["subscribe_refresh_s"]) * 4           # SUBSCRIBE, 200, NOTIFY, 200
+    watchers = t["devices_per_tenant"]                                          # every device watches every spot
+    return {
+        "parameters": t,
+        "traditional": {
+            "spot_registrations_per_h": register_per_h,
+            "blf_refresh_per_h": blf_per_h,
+            "idle_messages_per_h": register_per_h + blf_per_h,
+            "per_park_cycle_messages": 2 * watchers * 2,                         # park + retrieve, NOTIFY + 200 each
+            "formulas": {
+                "spot_registrations_per_h": "tenants*spots * 3600/register_interval * 2 (REGISTER+200)",
+                "blf_refresh_per_h": "tenants*devices*subscriptions * 3600/refresh * 4 (SUBSCRIBE+200, NOTIFY+200)",
+                "per_park_cycle_messages": "2 changes (park, retrieve) * devices_per_tenant watchers * 2 (NOTIFY+200)"}},
+        "cloudpark": {
+            "idle_messages_per_h_measured": measured,
+            "per_park_cycle_messages": 2 * target_devices * 2,
+            "formulas": {"per_park_cycle_messages": "2 changes * devices of the target extension * 2 (NOTIFY+200)"}},
+    }
+
+
+def best_step(steps, rate):
+    matching = [s for s in steps if s["rate_cps"] == rate]
+    return matching[-1] if matching else None
+
+
+def server_summary(steps):
+    passed = [s["rate_cps"] for s in steps if s["passed"]]
+    failed = [s["rate_cps"] for s in steps if not s["passed"]]
+    # sustained = passed, and no lower rate failed (a pass after a failure is luck, not capacity)
+    sustained = max([r for r in passed if not [f for f in failed if f <= r]], default=0)
+    return sustained
+
+
+def cmd_report(args):
+    run = args.run
+    out = {"machine": machine(), "run": load(os.path.join(run, "run.json")), "servers": {}}
+    for server in ("cloudpark", "floor"):
+        d = os.path.join(run, server)
+        if not os.path.isdir(d):
+            continue
+        steps = [load(p) for p in sorted(glob.glob(os.path.join(d, "steps", "*", "step.json")),
+                                         key=lambda p: os.path.getmtime(p))]
+        entry = {"steps": steps, "max_sustained_cps": server_summary(steps)}
+        for name, f in (("idle", "idle/idle.json"), ("heap", "heap/heap.json"), ("profile", "profile.json")):
+            if os.path.exists(os.path.join(d, f)):
+                entry[name] = load(os.path.join(d, f))
+        entry["warm_up_rounds"] = [
+            {k: s[k] for k in ("rate_cps", "cycles", "passed", "cpu_ms_per_cycle", "cpu_ms_per_cycle_by_thread_kind")}
+            for s in (load(p) for p in sorted(glob.glob(os.path.join(d, "warm-up", "*", "step.json"))))]
+        out["servers"][server] = entry
+    latency_rate = out["run"]["latency_rate_cps"]
+    cp, fl = out["servers"].get("cloudpark", {}), out["servers"].get("floor", {})
+
+    def at(entry, rate, *path):
+        step = best_step(entry.get("steps", []), rate)
+        for key in path:
+            step = None if step is None else step.get(key)
+        return step
+
+    def ratio(a, b):
+        return round(a / b, 2) if a is not None and b else None
+
+    rows = []
+
+    def row(name, unit, target, value, floor_value, met):
+        rows.append({"figure": name, "unit": unit, "target": target, "cloudpark": value, "floor": floor_value,
+                     "ratio_to_floor": ratio(value, floor_value), "met": met})
+
+    max_cp, max_fl = cp.get("max_sustained_cps"), fl.get("max_sustained_cps")
+    row("highest sustained rate, 0 failed", "cycles/s", ">= 200", max_cp, max_fl, max_cp is not None and max_cp >= 200)
+    rn50 = at(cp, latency_rate, "refer_to_park_info_notify", "p50_ms")
+    rn99 = at(cp, latency_rate, "refer_to_park_info_notify", "p99_ms")
+    row("REFER -> park-info NOTIFY p50 @%d/s" % latency_rate, "ms", "<= 3", rn50,
+        at(fl, latency_rate, "refer_to_park_info_notify", "p50_ms"), rn50 is not None and rn50 <= 3)
+    row("REFER -> park-info NOTIFY p99 @%d/s" % latency_rate, "ms", "<= 10", rn99,
+        at(fl, latency_rate, "refer_to_park_info_notify", "p99_ms"), rn99 is not None and rn99 <= 10)
+    rt50 = at(cp, latency_rate, "retrieve_invite_to_200", "p50_ms")
+    rt99 = at(cp, latency_rate, "retrieve_invite_to_200", "p99_ms")
+    row("retrieve INVITE -> 200 p50 @%d/s" % latency_rate, "ms", "-", rt50,
+        at(fl, latency_rate, "retrieve_invite_to_200", "p50_ms"), None)
+    row("retrieve INVITE -> 200 p99 @%d/s" % latency_rate, "ms", "<= 20", rt99,
+        at(fl, latency_rate, "retrieve_invite_to_200", "p99_ms"), rt99 is not None and rt99 <= 20)
+    cpu50, cpu50f = at(cp, latency_rate, "cpu_ms_per_cycle"), at(fl, latency_rate, "cpu_ms_per_cycle")
+    row("server CPU per cycle @%d/s" % latency_rate, "ms", "<= 2x floor", cpu50, cpu50f,
+        cpu50 is not None and cpu50f is not None and cpu50 <= 2 * cpu50f)
+    if max_cp:
+        row("server CPU per cycle @%d/s (cloudpark's max)" % max_cp, "ms", "-", at(cp, max_cp, "cpu_ms_per_cycle"),
+            at(fl, max_cp, "cpu_ms_per_cycle"), None)
+    heap_cp, heap_fl = cp.get("heap", {}), fl.get("heap", {})
+
+    def mib(entry):
+        value = entry.get("used_after_full_gc_with_parked_bytes")
+        return round(value / 2**20, 1) if value else None
+
+    def per(entry, key):
+        return entry.get(key, {}).get("used_bytes_per_unit")
+
+    row("heap used with %s calls parked over %s tenants (after full GC)" % (heap_cp.get("parks_completed", "?"),
+        out["run"]["tenants"]), "MiB", "<= 512", mib(heap_cp), mib(heap_fl), mib(heap_cp) is not None and mib(heap_cp) <= 512)
+    row("heap per parked call", "bytes", "-", per(heap_cp, "per_parked_call"), per(heap_fl, "per_parked_call"), None)
+    # what stays after a cycle or a registration has ended: store rows (history, bindings) and anything leaked
+    row("heap retained per completed cycle", "bytes", "-", per(heap_cp, "per_completed_cycle"), None, None)
+    row("heap retained per registered device", "bytes", "-", per(heap_cp, "per_registration"), None, None)
+    idle = cp.get("idle", {})
+    row("SIP messages per hour because of parking, idle, %s devices" % idle.get("devices_listening", "?"), "msg/h",
+        "0", idle.get("sip_messages_per_hour"), None, idle.get("sip_messages_per_hour") == 0)
+    out["figures"] = rows
+    out["idle_cost"] = idle_model(idle.get("sip_messages_per_hour"), target_devices=1)
+    dump(out, args.out)
+    print_table(out)
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "NO"
+    if isinstance(v, float):
+        return ("%.2f" % v).rstrip("0").rstrip(".") if abs(v) < 100 else "%.0f" % v
+    return str(v)
+
+
+def print_table(out):
+    m = out["machine"]
+    print("\ncloudpark benchmark, %s (%d cores, %s GiB, %s)" % (m["cpu_model"], m["nproc"], m["memory_gib"], m["jdk"]))
+    print("| figure | unit | target | cloudpark | floor | ratio | met |")
+    print("|---|---|---|---|---|---|---|")
+    for r in out["figures"]:
+        print("| %s | %s | %s | %s | %s | %s | %s |" % (r["figure"], r["unit"], r["target"], fmt(r["cloudpark"]),
+                                                       fmt(r["floor"]), fmt(r["ratio_to_floor"]),
+                                                       "-" if r["met"] is None else fmt(r["met"])))
+    print("\nrate steps (offered cycles/s: verdict, server CPU ms/cycle, REFER->NOTIFY p50/p99, retrieve p50/p99, "
+          "machine busy, UDP datagrams dropped at the server's socket / at SIPp's):")
+    for server, entry in out["servers"].items():
+        for s in entry["steps"]:
+            rn, rt = s["refer_to_park_info_notify"], s["retrieve_invite_to_200"]
+            print("  %-9s %4d: %-4s %6s ms  %s/%s ms  %s/%s ms  %s%%  %s" % (
+                server, s["rate_cps"], "ok" if s["passed"] else "FAIL", fmt(s["cpu_ms_per_cycle"]), fmt(rn.get("p50_ms")),
+                fmt(rn.get("p99_ms")), fmt(rt.get("p50_ms")), fmt(rt.get("p99_ms")), fmt(s["machine_busy_percent"]),
+                "%s/%s" % (s.get("udp_drops_server_socket", "-"), s.get("udp_drops_sipp_sockets", "-"))))
+    ic = out["idle_cost"]
+    tr = ic["traditional"]
+    print("\nidle cost: cloudpark measured %s SIP messages/h with %s tenants x %s devices registered; the traditional "
+          "model (1,000 tenants x 10 park spots, 20 devices x 10 BLF each) %s msg/h "
+          "(spot REGISTER %s + BLF refresh %s); per park+retrieve: cloudpark %d messages per target device, "
+          "traditional %d" % (fmt(ic["cloudpark"]["idle_messages_per_h_measured"]), out["run"]["tenants"],
+                              out["run"]["devices_per_tenant"], "{:,.0f}".format(tr["idle_messages_per_h"]),
+                              "{:,.0f}".format(tr["spot_registrations_per_h"]), "{:,.0f}".format(tr["blf_refresh_per_h"]),
+                              ic["cloudpark"]["per_park_cycle_messages"], tr["per_park_cycle_messages"]))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("snapshot")
+    s.add_argument("--pid", type=int, required=True)
+    s.add_argument("--metrics")
+    s.add_argument("--auth", default="admin:cloudpark-admin")
+    s.add_argument("--ports", type=int, nargs=2, help="low high: per-port UDP drops of the bench's port range")
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("step")
+    s.add_argument("--dir", required=True)
+    s.add_argument("--server", required=True)
+    s.add_argument("--rate", type=int, required=True)
+    s.add_argument("--cycles", type=int, required=True)
+    s.add_argument("--server-port", type=int, required=True)
+    s.add_argument("--bound-s", type=float, required=True)
+    s.add_argument("--before", required=True)
+    s.add_argument("--after", required=True)
+    s = sub.add_parser("idle")
+    s.add_argument("--dir", required=True)
+    s.add_argument("--devices", type=int, required=True)
+    s.add_argument("--before", required=True)
+    s.add_argument("--after", required=True)
+    s = sub.add_parser("heap")
+    s.add_argument("--server-dir", required=True)
+    s.add_argument("--parked", type=int, required=True)
+    s.add_argument("--registrations", type=int, default=0)
+    s = sub.add_parser("warm")
+    s.add_argument("--dir", required=True)
+    s.add_argument("--label", required=True)
+    s = sub.add_parser("expect")
+    s.add_argument("--dir", required=True)
+    s.add_argument("--scenario", required=True)
+    s.add_argument("--successful", type=int, required=True)
+    s = sub.add_parser("report")
+    s.add_argument("--run", required=True)
+    s.add_argument("--out", required=True)
+    args = p.parse_args()
+    {"snapshot": cmd_snapshot, "step": cmd_step, "idle": cmd_idle, "heap": cmd_heap, "report": cmd_report,
+     "expect": cmd_expect, "warm": cmd_warm}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

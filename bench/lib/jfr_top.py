@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Summarises jdk.ExecutionSample events of a JFR recording: where the server's CPU goes.
+
+Prints (and with --json writes) three views of the same samples:
+  self      the top frame of each sample (the method burning the CPU), by method;
+  component the first frame, from the top, that belongs to a known component (cloudpark, H2, Hibernate, JAIN-SIP, ...),
+            so library internals are charged to the component that called them;
+  cloudpark the innermost io.cloudpark frame of each sample that has one (inclusive: what our code costs, with all
+            it calls), by method.
+Runs `jfr print --events jdk.ExecutionSample --stack-depth 64 <file>` and parses its text output.
+"""
+import argparse
+import collections
+import json
+import re
+import subprocess
+import sys
+
+FRAME = re.compile(r"^\s+([\w$.<>/]+)\(.*\)\s+line:")
+
+# first match wins, checked from the top frame down
+COMPONENTS = [
+    ("cloudpark", "io.cloudpark."),
+    ("H2 database", "org.h2."),
+    ("Hibernate/JPA", "org.hibernate."),
+    ("HikariCP", "com.zaxxer."),
+    ("Restcomm SIP Servlets", "org.mobicents."),
+    ("JAIN-SIP stack", "gov.nist."),
+    ("Tomcat", "org.apache."),
+    ("log4j", "org.apache.log4j."),
+]
+
+
+def component(frames):
+    for frame in frames:
+        for name, prefix in COMPONENTS:
+            if frame.startswith(prefix):
+                return name
+    return "JDK/other"
+
+
+def samples(path):
+    out = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64", path],
+                         check=True, capture_output=True, text=True).stdout
+    current, thread = None, ""
+    for line in out.splitlines():
+        if line.startswith("jdk.ExecutionSample"):
+            current = []
+        elif "sampledThread" in line:
+            thread = line.split("=", 1)[1].strip().split(" (")[0].strip('"')
+        elif current is not None:
+            m = FRAME.match(line)
+            if m:
+                current.append(m.group(1))
+            elif line.strip() == "]":
+                yield thread, current
+                current = None
+
+
+def top(counter, total, n):
+    return [{"name": k, "samples": v, "percent": round(100.0 * v / total, 1)} for k, v in counter.most_common(n)]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("recording")
+    p.add_argument("--top", type=int, default=15)
+    p.add_argument("--json")
+    args = p.parse_args()
+    by_self, by_component, by_cloudpark, by_thread = (collections.Counter() for _ in range(4))
+    total = 0
+    for thread, frames in samples(args.recording):
+        if not frames:
+            continue
+        total += 1
+        by_self[frames[0]] += 1
+        by_component[component(frames)] += 1
+        ours = next((f for f in frames if f.startswith("io.cloudpark.")), None)
+        by_cloudpark[ours or "(no cloudpark frame)"] += 1
+        by_thread[re.sub(r"-?\d+$", "-N", thread)] += 1
+    if total == 0:
+        sys.exit("no execution samples in " + args.recording)
+    summary = {"samples": total,
+               "by_component": top(by_component, total, args.top),
+               "by_cloudpark_method_inclusive": top(by_cloudpark, total, args.top),
+               "by_top_frame": top(by_self, total, args.top),
+               "by_thread": top(by_thread, total, 8)}
+    for title, key in [("component (first known frame from the top)", "by_component"),
+                       ("innermost cloudpark method (inclusive)", "by_cloudpark_method_inclusive"),
+                       ("top frame (self time)", "by_top_frame"),
+                       ("thread", "by_thread")]:
+        print("%d samples by %s:" % (total, title))
+        for row in summary[key]:
+            print("  %5.1f%%  %6d  %s" % (row["percent"], row["samples"], row["name"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(summary, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

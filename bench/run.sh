@@ -1,0 +1,451 @@
+#!/usr/bin/env bash
+# cloudpark benchmark: complete park cycles (call, blind-transfer park, park-info NOTIFY at the target's device,
+# retrieve, hang-up) driven by SIPp at stepped rates against the standalone server, the same against a trivial SIP
+# servlet on the same container (the floor), the idle cost of parking with 1,000 tenants x 20 devices registered,
+# and the heap with 10,000 calls parked. Writes bench/out/results.json and prints the table. See bench/README.md.
+#
+# Everything listens on and talks to 127.0.0.1 only. Knobs (environment, defaults in brackets):
+#   BENCH_RATES ["50 75 100 125 150 200 250 300 400"] offered cycles/s, stepped up until a step fails
+#   BENCH_STEP_SECONDS [12]  length of a step    BENCH_LATENCY_RATE [50] / BENCH_LATENCY_SECONDS [20]: the latency step
+#   BENCH_TENANTS [1000]     BENCH_DEVICES [20] devices (extensions 101..) per tenant, registered for the idle window
+#   BENCH_PARKED [10000]     calls parked at once for the heap figure     BENCH_IDLE_SECONDS [60]
+#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [40] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
+#                            steps until the JIT compilers use < 20 % of the server's CPU; not reported
+#   BENCH_PORT_BASE [25000]
+#   BENCH_SETTLE_SECONDS [30] quiet time before a heap measurement (transaction timers)
+#   BENCH_SERVERS ["cloudpark floor"]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+SCENARIOS=$BENCH/sipp
+LIB=$BENCH/lib
+
+RATES=${BENCH_RATES:-"50 75 100 125 150 200 250 300 400"}
+STEP_SECONDS=${BENCH_STEP_SECONDS:-12}
+LATENCY_RATE=${BENCH_LATENCY_RATE:-50}
+LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-20}
+TENANTS=${BENCH_TENANTS:-1000}
+DEVICES=${BENCH_DEVICES:-20}
+PARKED=${BENCH_PARKED:-10000}
+IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
+WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-15}
+WARMUP_RATE=${BENCH_WARMUP_RATE:-40}
+WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-5}
+SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-30}
+PORT_BASE=${BENCH_PORT_BASE:-25000}
+SERVERS=${BENCH_SERVERS:-"cloudpark floor"}
+
+HOST=127.0.0.1
+ADMIN_PASSWORD=bench-admin-secret
+SIP_PASSWORD=bench-sip-secret
+TALK_MS=200                 # the retrieved call talks this long before the caller hangs up
+HOLD_MS=3600000             # parked calls of the heap step stay until the step kills their caller
+REGISTER_RATE=1000
+FIRST_EXT=101
+LAST_EXT=$((FIRST_EXT + DEVICES - 1))
+CALLER_EXT=103 PARKER_EXT=101 TARGET_EXT=102   # per tenant: 103 calls 101, 101 parks it at 102, 102 retrieves
+
+# one port range of our own, nothing shared with other checkouts' tests (15060/18080) or the default 5060/8080
+CLOUDPARK_SIP=$((PORT_BASE + 60)) CLOUDPARK_HTTP=$((PORT_BASE + 80))
+FLOOR_SIP=$((PORT_BASE + 160)) FLOOR_HTTP=$((PORT_BASE + 180))
+PARKER_PORT=$((PORT_BASE + 61)) TARGET_PORT=$((PORT_BASE + 62)) RETRIEVER_PORT=$((PORT_BASE + 63))
+CALLER_PORT=$((PORT_BASE + 64)) IDLE_DEVICE_PORT=$((PORT_BASE + 65)) REGISTRAR_CLIENT_PORT=$((PORT_BASE + 69))
+TARGET_3PCC_PORT=$((PORT_BASE + 72)) RETRIEVER_3PCC_PORT=$((PORT_BASE + 73))
+
+RUN_ID=$(date +%Y%m%d-%H%M%S)
+RUN=$BENCH/out/run-$RUN_ID
+STARTED=$(date +%s)
+
+# ------------------------------------------------------------------------------------------------ processes
+STARTED_PIDS=()   # everything this script started; killed by id on exit, nothing else
+
+cleanup() {
+    local pid
+    for pid in "${STARTED_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${STARTED_PIDS[@]}"; do
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { log "FAILED: $*" >&2; exit 1; }
+
+alive() { kill -0 "$1" 2>/dev/null; }
+
+# waits until every given pid has exited or the deadline (epoch s) passes; prints the pids still running
+wait_exit() {
+    local deadline=$1; shift
+    local pid left
+    while :; do
+        left=()
+        for pid in "$@"; do alive "$pid" && left+=("$pid"); done
+        [ ${#left[@]} -eq 0 ] && return 0
+        [ "$(date +%s)" -ge "$deadline" ] && { echo "${left[*]}"; return 0; }
+        sleep 0.2
+    done
+}
+
+# sipp_bg DIR ARGS...: one SIPp instance in the background, its traces in DIR; its pid in SIPP_PID (a global, not
+# output: in a $(...) subshell the pid would not reach STARTED_PIDS and the exit trap)
+SIPP_PID=
+sipp_bg() {
+    local dir=$1; shift
+    local out
+    out=$(cd "$dir" && sipp "$@" -bg 2>&1) || true   # the launching sipp exits non-zero even when the child runs
+    SIPP_PID=$(sed -n 's/.*PID=\[\([0-9]*\)\].*/\1/p' <<<"$out")
+    [ -n "$SIPP_PID" ] || die "sipp did not start: $out"
+    STARTED_PIDS+=("$SIPP_PID")
+}
+
+# 4 MiB socket buffers (the kernel's rmem_max here): a datagram the load generator drops is not the server's failure
+sipp_common() { echo "$HOST:$1 -i $HOST -t u1 -buff_size 4194304 -trace_err -trace_screen -recv_timeout 10000"; }
+
+wait_listening() {  # wait_listening PROTO(t|u) PORT SECONDS
+    local i
+    for i in $(seq 1 $(($3 * 10))); do
+        [ -n "$(ss -Hln"$1" "sport = :$2" 2>/dev/null)" ] && return 0
+        sleep 0.1
+    done
+    die "nothing listens on $2/$1"
+}
+
+check_ports_free() {
+    local port
+    for port in "$@"; do
+        [ -z "$(ss -Hlnu "sport = :$port")$(ss -Hlnt "sport = :$port")" ] || die "port $port is in use (set BENCH_PORT_BASE)"
+    done
+}
+
+# ------------------------------------------------------------------------------------------------ build
+build_if_needed() {
+    local jar=$ROOT/target/cloudpark-standalone.jar
+    if [ ! -f "$jar" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/webapp" "$ROOT/deployment" -newer "$jar" -type f | head -1)" ]; then
+        log "building cloudpark (mvn -q -DskipTests package)"
+        (cd "$ROOT" && mvn -q -DskipTests package) || die "build failed"
+    fi
+    # the floor servlet is compiled against the same container classes cloudpark runs on
+    mkdir -p "$RUN/floor/classes"
+    javac --release 17 -nowarn -cp "$ROOT/target/classes:$ROOT/target/lib/*" -d "$RUN/floor/classes" \
+        "$BENCH"/floor/src/io/cloudpark/bench/floor/*.java || die "floor servlet does not compile"
+}
+
+# ------------------------------------------------------------------------------------------------ servers
+SERVER_PID=
+
+wait_ready() {  # wait_ready LOG PATTERN
+    local i
+    for i in $(seq 1 240); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        alive "$SERVER_PID" || die "server exited during start-up, see $1"
+        sleep 0.5
+    done
+    die "server not ready after 120 s, see $1"
+}
+
+start_cloudpark() {
+    local dir=$RUN/cloudpark
+    mkdir -p "$dir"
+    log "starting cloudpark as README does (java -jar target/cloudpark-standalone.jar) in $dir, fresh data"
+    (cd "$dir" && exec env CLOUDPARK_BIND=$HOST CLOUDPARK_SIP_PORT=$CLOUDPARK_SIP CLOUDPARK_HTTP_PORT=$CLOUDPARK_HTTP \
+        CLOUDPARK_ADMIN_PASSWORD=$ADMIN_PASSWORD CLOUDPARK_DEMO_TENANT=false CLOUDPARK_NODE_ID=bench \
+        java -jar "$ROOT/target/cloudpark-standalone.jar" >"$dir/server.log" 2>&1) &
+    SERVER_PID=$!
+    STARTED_PIDS+=("$SERVER_PID")
+    wait_ready "$dir/server.log" "cloudpark ready"
+}
+
+start_floor() {
+    local dir=$RUN/floor
+    mkdir -p "$dir/conf"
+    # cloudpark's own stack settings; the application router sends everything to the floor application
+    cp "$ROOT/target/standalone/conf/sip-stack.properties" "$dir/conf/"
+    sed 's/"cloudpark"/"floor"/' "$ROOT/target/standalone/conf/dar.properties" >"$dir/conf/dar.properties"
+    log "starting the floor (trivial SIP servlet, same embedded container) in $dir"
+    (cd "$dir" && exec env CLOUDPARK_BIND=$HOST CLOUDPARK_SIP_PORT=$FLOOR_SIP CLOUDPARK_HTTP_PORT=$FLOOR_HTTP \
+        java --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+        --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+        --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED \
+        -cp "$dir/classes:$ROOT/target/classes:$ROOT/target/lib/*" io.cloudpark.bench.floor.FloorLauncher \
+        "$dir/conf" "$BENCH/floor/webapp" >"$dir/server.log" 2>&1) &
+    SERVER_PID=$!
+    STARTED_PIDS+=("$SERVER_PID")
+    wait_ready "$dir/server.log" "floor ready"
+}
+
+stop_server() {
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+}
+
+snapshot() {  # snapshot SERVER OUT
+    if [ "$1" = cloudpark ]; then
+        python3 "$LIB/analyze.py" snapshot --pid "$SERVER_PID" --metrics "http://$HOST:$CLOUDPARK_HTTP/metrics" \
+            --auth "admin:$ADMIN_PASSWORD" --ports "$PORT_BASE" $((PORT_BASE + 999)) --out "$2"
+    else
+        python3 "$LIB/analyze.py" snapshot --pid "$SERVER_PID" --ports "$PORT_BASE" $((PORT_BASE + 999)) --out "$2"
+    fi
+}
+
+# ------------------------------------------------------------------------------------------------ data
+# tenants are t0001.bench.test … (provision.py names them the same way)
+write_inputs() {
+    local t
+    mkdir -p "$RUN/inputs"
+    { echo SEQUENTIAL; for t in $(seq 1 "$TENANTS"); do printf 't%04d.bench.test;%s;%s\n' "$t" "$CALLER_EXT" "$PARKER_EXT"; done; } \
+        >"$RUN/inputs/cycles.csv"
+}
+
+contact_port() {
+    case $1 in
+        "$PARKER_EXT") echo "$PARKER_PORT" ;;
+        "$TARGET_EXT") echo "$TARGET_PORT" ;;
+        *) echo "$IDLE_DEVICE_PORT" ;;
+    esac
+}
+
+# register_devices SIP_PORT DIR EXT...: one device per tenant and extension, contact at that role's SIPp port
+register_devices() {
+    local port=$1 dir=$2; shift 2
+    local ext t csv contact
+    for ext in "$@"; do
+        mkdir -p "$dir/$ext"
+        csv=$dir/$ext/register.csv
+        contact=$(contact_port "$ext")
+        { echo SEQUENTIAL; for t in $(seq 1 "$TENANTS"); do printf 't%04d.bench.test;%s;-;%s\n' "$t" "$ext" "$contact"; done; } >"$csv"
+        # shellcheck disable=SC2046
+        sipp_bg "$dir/$ext" $(sipp_common "$port") -p "$REGISTRAR_CLIENT_PORT" -sf "$SCENARIOS/register.xml" \
+            -inf "$csv" -au "$ext" -ap "$SIP_PASSWORD" -r "$REGISTER_RATE" -m "$TENANTS" -l 200
+        [ -z "$(wait_exit $(( $(date +%s) + TENANTS / 100 + 60 )) "$SIPP_PID")" ] || die "registration of $ext did not finish"
+        python3 "$LIB/analyze.py" expect --dir "$dir/$ext" --scenario register --successful "$TENANTS" \
+            || die "registrations of $ext failed, see $dir/$ext"
+    done
+}
+
+# ------------------------------------------------------------------------------------------------ one rate step
+# run_cycles SERVER SIP_PORT DIR RATE CYCLES: the four SIPp roles of a park cycle; returns when all have ended or the
+# step's time bound (in BOUND) passed; leftovers are then killed and named in DIR/leftover
+BOUND=
+run_cycles() {
+    local server=$1 sip=$2 dir=$3 rate=$4 n=$5
+    local common retriever target parker caller left
+    mkdir -p "$dir"
+    common=$(sipp_common "$sip")
+    printf 'park_target;%s:%s\nretriever;%s:%s\n' "$HOST" "$TARGET_3PCC_PORT" "$HOST" "$RETRIEVER_3PCC_PORT" >"$dir/3pcc.cfg"
+    # 3PCC: the target's device (master) tells the retriever (slave) which URI to retrieve; the slave listens first.
+    # Twins end together: the master ends after its 2n calls (its last call waits 5 s for retransmissions, longer
+    # than the slave's last call takes), and takes the slave with it; the slave gets no -m of its own.
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$RETRIEVER_PORT" -sf "$SCENARIOS/retriever.xml" -s "$TARGET_EXT" \
+        -au "$TARGET_EXT" -ap "$SIP_PASSWORD" -slave retriever -slave_cfg "$dir/3pcc.cfg" -trace_logs
+    retriever=$SIPP_PID
+    wait_listening t "$RETRIEVER_3PCC_PORT" 10
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$TARGET_PORT" -sf "$SCENARIOS/park_target.xml" -master park_target \
+        -slave_cfg "$dir/3pcc.cfg" -m $((2 * n)) -trace_logs
+    target=$SIPP_PID
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$PARKER_PORT" -sf "$SCENARIOS/parker.xml" -s "$PARKER_EXT" \
+        -key target "$TARGET_EXT" -m "$n" -aa -trace_logs
+    parker=$SIPP_PID
+    wait_listening u "$PARKER_PORT" 10
+    wait_listening u "$TARGET_PORT" 10
+    snapshot "$server" "$dir/before.json"
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$CALLER_PORT" -sf "$SCENARIOS/caller.xml" -inf "$RUN/inputs/cycles.csv" \
+        -au "$CALLER_EXT" -ap "$SIP_PASSWORD" -r "$rate" -m "$n" -l 5000 -d "$TALK_MS"
+    caller=$SIPP_PID
+    BOUND=$(( n / rate + 20 ))
+    left=$(wait_exit $(( $(date +%s) + BOUND )) "$caller")
+    snapshot "$server" "$dir/after.json"
+    left="$left $(wait_exit $(( $(date +%s) + 15 )) "$retriever" "$parker" "$target")"
+    if [ -n "${left// /}" ]; then
+        echo "$left" >"$dir/leftover"
+        # shellcheck disable=SC2086
+        kill $left 2>/dev/null || true
+        sleep 1
+    fi
+}
+
+# step SERVER SIP_PORT NAME RATE SECONDS: returns 1 if the step failed
+step() {
+    local server=$1 sip=$2 name=$3 rate=$4 seconds=$5
+    local dir=$RUN/$server/steps/$name n=$(( $4 * $5 ))
+    run_cycles "$server" "$sip" "$dir" "$rate" "$n"
+    python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --server-port "$sip" --rate "$rate" --cycles "$n" \
+        --bound-s "$BOUND" --before "$dir/before.json" --after "$dir/after.json"
+}
+
+# ------------------------------------------------------------------------------------------------ phases
+warm_up() {  # rounds of cycles until the JIT compilers are done with the hot code; not reported
+    local server=$1 sip=$2 round dir
+    for round in $(seq 1 "$WARMUP_MAX_ROUNDS"); do
+        dir=$RUN/$server/warm-up/$round
+        run_cycles "$server" "$sip" "$dir" "$WARMUP_RATE" $(( WARMUP_RATE * WARMUP_SECONDS ))
+        python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --server-port "$sip" --rate "$WARMUP_RATE" \
+            --cycles $(( WARMUP_RATE * WARMUP_SECONDS )) --bound-s 1000 --before "$dir/before.json" \
+            --after "$dir/after.json" >/dev/null || true
+        python3 "$LIB/analyze.py" warm --dir "$dir" --label "$server: warm-up round $round" && return 0
+    done
+    log "$server: the JIT was still busy after $WARMUP_MAX_ROUNDS warm-up rounds; measuring anyway"
+}
+
+start_profiler() {  # JFR from the warm-up on: starting it recompiles hot code, which the warm-up then absorbs
+    jcmd "$SERVER_PID" JFR.start name=bench settings=profile >/dev/null
+}
+
+rate_steps() {  # rate_steps SERVER SIP_PORT: steps up until one fails; the profile covers exactly the steps
+    local server=$1 sip=$2 rate seconds begin
+    begin=$(date +%H:%M:%S)
+    log "$server: rate steps ($RATES cycles/s, ${STEP_SECONDS} s each, ${LATENCY_SECONDS} s at $LATENCY_RATE/s)"
+    for rate in $RATES; do
+        seconds=$STEP_SECONDS
+        [ "$rate" -eq "$LATENCY_RATE" ] && seconds=$LATENCY_SECONDS
+        step "$server" "$sip" "$(printf '%04d' "$rate")" "$rate" "$seconds" || break
+    done
+    jcmd "$SERVER_PID" JFR.dump name=bench begin="$begin" filename="$RUN/$server/steps.jfr" >/dev/null
+    jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null
+    python3 "$LIB/jfr_top.py" "$RUN/$server/steps.jfr" --json "$RUN/$server/profile.json" >"$RUN/$server/profile.txt"
+}
+
+highest_passed() {  # the highest rate of an unbroken run of passed steps
+    local server=$1 best=0 f
+    for f in $(ls -d "$RUN/$server"/steps/*/ 2>/dev/null | sort); do
+        python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["passed"] else 1)' "$f/step.json" || break
+        best=$((10#$(basename "$f")))
+    done
+    echo "$best"
+}
+
+idle_window() {  # every device listens, nothing happens; count what reaches them
+    local dir=$RUN/cloudpark/idle port pids=()
+    mkdir -p "$dir"
+    log "cloudpark: idle window, $IDLE_SECONDS s, $TENANTS tenants x $DEVICES devices registered"
+    for port in "$PARKER_PORT" "$TARGET_PORT" "$IDLE_DEVICE_PORT"; do
+        mkdir -p "$dir/$port"
+        # shellcheck disable=SC2046
+        sipp_bg "$dir/$port" $(sipp_common "$CLOUDPARK_SIP") -p "$port" -sf "$SCENARIOS/notify_sink.xml" -trace_msg
+        pids+=("$SIPP_PID")
+    done
+    snapshot cloudpark "$dir/before.json"
+    sleep "$IDLE_SECONDS"
+    snapshot cloudpark "$dir/after.json"
+    kill "${pids[@]}" 2>/dev/null || true
+    sleep 1
+    cat "$dir"/*/notify_sink_*_messages.log >"$dir/all_messages.log" 2>/dev/null || : >"$dir/all_messages.log"
+    python3 "$LIB/analyze.py" idle --dir "$dir" --devices $(( TENANTS * DEVICES )) --before "$dir/before.json" --after "$dir/after.json"
+}
+
+heap_snapshot() {  # heap_snapshot SERVER NAME: live objects and used heap, each right after a full GC
+    local dir=$RUN/$1/heap
+    mkdir -p "$dir"
+    jcmd "$SERVER_PID" GC.class_histogram >"$dir/$2-histogram.txt"   # runs a full GC, then counts what is live
+    jcmd "$SERVER_PID" GC.heap_info >"$dir/$2-heap.txt"               # used heap right after that GC
+}
+
+settle() {  # transactions, dialogs and their timers outlive the traffic by ~32 s (Timer J): let them go first
+    log "$1: $SETTLE_SECONDS s without traffic before the heap is measured"
+    sleep "$SETTLE_SECONDS"
+}
+
+park_and_hold() {  # park_and_hold SERVER SIP_PORT RATE: PARKED calls parked and kept; heap measured with them
+    local server=$1 sip=$2 rate=$3 dir=$RUN/$1/heap/parking common sink parker caller left
+    mkdir -p "$dir"
+    log "$server: parking $PARKED calls over $TENANTS tenants at $rate/s and keeping them parked"
+    common=$(sipp_common "$sip")
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$TARGET_PORT" -sf "$SCENARIOS/notify_sink.xml" -trace_logs
+    sink=$SIPP_PID
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$PARKER_PORT" -sf "$SCENARIOS/parker.xml" -s "$PARKER_EXT" -key target "$TARGET_EXT" \
+        -m "$PARKED" -aa
+    parker=$SIPP_PID
+    wait_listening u "$PARKER_PORT" 10
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$CALLER_PORT" -sf "$SCENARIOS/caller_park_only.xml" -inf "$RUN/inputs/cycles.csv" \
+        -au "$CALLER_EXT" -ap "$SIP_PASSWORD" -r "$rate" -m "$PARKED" -l $((PARKED + 1000)) -d "$HOLD_MS"
+    caller=$SIPP_PID
+    # a park is complete when the parker has its NOTIFY 200 (then it hangs up): the parker ends after the last one
+    left=$(wait_exit $(( $(date +%s) + PARKED / rate + 60 )) "$parker")
+    [ -z "$left" ] || log "$server: not every park finished in time (see $dir)"
+    settle "$server"
+    heap_snapshot "$server" parked
+    kill "$caller" "$sink" "$parker" 2>/dev/null || true
+}
+
+run_cloudpark() {
+    check_ports_free "$CLOUDPARK_SIP" "$CLOUDPARK_HTTP"
+    start_cloudpark
+    log "cloudpark: provisioning $TENANTS tenants x $DEVICES extensions over the admin API"
+    python3 "$LIB/provision.py" --port "$CLOUDPARK_HTTP" --admin-password "$ADMIN_PASSWORD" --tenants "$TENANTS" \
+        --first "$FIRST_EXT" --last "$LAST_EXT" --sip-password "$SIP_PASSWORD" \
+        --settings "{\"parkTimeoutSeconds\":3600,\"maxParkedPerExtension\":$(( PARKED / TENANTS + 10 ))}" | sed 's/^/  /'
+    heap_snapshot cloudpark provisioned
+    log "cloudpark: registering $(( TENANTS * DEVICES )) devices"
+    register_devices "$CLOUDPARK_SIP" "$RUN/cloudpark/register" $(seq "$FIRST_EXT" "$LAST_EXT")
+    idle_window                                 # also lets the registrations' transactions end
+    heap_snapshot cloudpark registered
+    start_profiler
+    warm_up cloudpark "$CLOUDPARK_SIP"
+    rate_steps cloudpark "$CLOUDPARK_SIP"
+    settle cloudpark
+    heap_snapshot cloudpark after-cycles
+    park_and_hold cloudpark "$CLOUDPARK_SIP" "$(park_rate "$(highest_passed cloudpark)")"
+    python3 "$LIB/analyze.py" heap --server-dir "$RUN/cloudpark" --registrations $(( TENANTS * DEVICES )) --parked "$PARKED"
+    stop_server
+}
+
+run_floor() {
+    check_ports_free "$FLOOR_SIP" "$FLOOR_HTTP"
+    start_floor
+    log "floor: registering the parker's and the target's devices of $TENANTS tenants"
+    register_devices "$FLOOR_SIP" "$RUN/floor/register" "$PARKER_EXT" "$TARGET_EXT"
+    start_profiler
+    warm_up floor "$FLOOR_SIP"
+    rate_steps floor "$FLOOR_SIP"
+    settle floor
+    heap_snapshot floor after-cycles
+    park_and_hold floor "$FLOOR_SIP" "$(park_rate "$(highest_passed floor)")"
+    python3 "$LIB/analyze.py" heap --server-dir "$RUN/floor" --parked "$PARKED"
+    stop_server
+}
+
+park_rate() {  # a park is about 2/3 of a cycle: park at 4/3 of the highest sustained cycle rate, within 50..200/s
+    local r=$(( $1 * 4 / 3 ))
+    [ "$r" -lt 50 ] && r=50
+    [ "$r" -gt 200 ] && r=200
+    echo "$r"
+}
+
+# ------------------------------------------------------------------------------------------------ main
+command -v sipp >/dev/null || die "sipp not found (Debian: apt-get install sip-tester)"
+for tool in java javac jcmd jfr python3 ss; do command -v $tool >/dev/null || die "$tool not found"; done
+mkdir -p "$RUN"
+check_ports_free "$PARKER_PORT" "$TARGET_PORT" "$RETRIEVER_PORT" "$CALLER_PORT" "$IDLE_DEVICE_PORT" \
+    "$REGISTRAR_CLIENT_PORT" "$TARGET_3PCC_PORT" "$RETRIEVER_3PCC_PORT"
+log "run $RUN_ID: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); output in $RUN"
+build_if_needed
+write_inputs
+cat >"$RUN/run.json" <<EOF
+{"id": "$RUN_ID", "command": "bench/run.sh", "commit": "$(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet HEAD -- src pom.xml webapp deployment bench || echo '+local changes')",
+ "rates_cps": "$RATES", "step_seconds": $STEP_SECONDS, "latency_rate_cps": $LATENCY_RATE, "latency_seconds": $LATENCY_SECONDS,
+ "tenants": $TENANTS, "devices_per_tenant": $DEVICES, "parked_calls": $PARKED, "idle_seconds": $IDLE_SECONDS,
+ "talk_ms": $TALK_MS, "transport": "udp", "loadavg_at_start": "$(cut -d' ' -f1-3 /proc/loadavg)"}
+EOF
+CLOUDPARK_MAX=0
+for server in $SERVERS; do
+    "run_$server"
+done
+python3 - "$RUN/run.json" "$STARTED" <<'EOF'
+import json, sys, time
+run = json.load(open(sys.argv[1])); run["duration_s"] = round(time.time() - int(sys.argv[2]))
+run["loadavg_at_end"] = " ".join(open("/proc/loadavg").read().split()[:3]); json.dump(run, open(sys.argv[1], "w"), indent=2)
+EOF
+python3 "$LIB/analyze.py" report --run "$RUN" --out "$RUN/results.json" | tee "$RUN/results.txt"
+cp "$RUN/results.json" "$RUN/results.txt" "$BENCH/out/"
+log "done in $(( $(date +%s) - STARTED )) s: $BENCH/out/results.json (this run: $RUN)"
