@@ -341,7 +341,9 @@ idle_window() {  # every device listens, nothing happens; count what reaches the
         pids+=("$SIPP_PID")
     done
     snapshot cloudpark "$dir/before.json"
-    sleep "$IDLE_SECONDS"
+    sleep $(( IDLE_SECONDS / 2 ))
+    snapshot cloudpark "$dir/middle.json"   # the first half still has the registrations' transaction timers
+    sleep $(( IDLE_SECONDS - IDLE_SECONDS / 2 ))
     snapshot cloudpark "$dir/after.json"
     kill "${pids[@]}" 2>/dev/null || true
     sleep 1
@@ -431,6 +433,7 @@ park_rate() {  # a park is about 2/3 of a cycle: park at 4/3 of the highest sust
 }
 
 # ------------------------------------------------------------------------------------------------ main
+[ "$DEVICES" -ge 3 ] || die "BENCH_DEVICES must be at least 3: extensions 101, 102 and 103 play the parker, the target and the caller"
 command -v sipp >/dev/null || die "sipp not found (Debian: apt-get install sip-tester)"
 for tool in java javac jcmd jfr python3 ss; do command -v $tool >/dev/null || die "$tool not found"; done
 mkdir -p "$RUN"
