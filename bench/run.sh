@@ -12,7 +12,7 @@
 #   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [40] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
 #                            steps until the JIT compilers use < 20 % of the server's CPU; not reported
 #   BENCH_PORT_BASE [25000]
-#   BENCH_SETTLE_SECONDS [30] quiet time before a heap measurement (transaction timers)
+#   BENCH_SETTLE_SECONDS [25] quiet time before a heap measurement (transaction timers)
 #   BENCH_SERVERS ["cloudpark floor"]
 set -euo pipefail
 
@@ -32,7 +32,7 @@ IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
 WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-15}
 WARMUP_RATE=${BENCH_WARMUP_RATE:-40}
 WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-5}
-SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-30}
+SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-25}
 PORT_BASE=${BENCH_PORT_BASE:-25000}
 SERVERS=${BENCH_SERVERS:-"cloudpark floor"}
 
@@ -212,18 +212,26 @@ contact_port() {
 # register_devices SIP_PORT DIR EXT...: one device per tenant and extension, contact at that role's SIPp port
 register_devices() {
     local port=$1 dir=$2; shift 2
-    local ext t csv contact
+    local ext t csv contact pids=() exts=()
     for ext in "$@"; do
         mkdir -p "$dir/$ext"
         csv=$dir/$ext/register.csv
         contact=$(contact_port "$ext")
         { echo SEQUENTIAL; for t in $(seq 1 "$TENANTS"); do printf 't%04d.bench.test;%s;-;%s\n' "$t" "$ext" "$contact"; done; } >"$csv"
+        # two extensions at a time, from two client ports: one SIPp alone leaves the server half idle
         # shellcheck disable=SC2046
-        sipp_bg "$dir/$ext" $(sipp_common "$port") -p "$REGISTRAR_CLIENT_PORT" -sf "$SCENARIOS/register.xml" \
+        sipp_bg "$dir/$ext" $(sipp_common "$port") -p $((REGISTRAR_CLIENT_PORT + ${#pids[@]})) -sf "$SCENARIOS/register.xml" \
             -inf "$csv" -au "$ext" -ap "$SIP_PASSWORD" -r "$REGISTER_RATE" -m "$TENANTS" -l 200
-        [ -z "$(wait_exit $(( $(date +%s) + TENANTS / 100 + 60 )) "$SIPP_PID")" ] || die "registration of $ext did not finish"
-        python3 "$LIB/analyze.py" expect --dir "$dir/$ext" --scenario register --successful "$TENANTS" \
-            || die "registrations of $ext failed, see $dir/$ext"
+        pids+=("$SIPP_PID")
+        exts+=("$ext")
+        if [ ${#pids[@]} -eq 2 ] || [ "$ext" = "${*: -1}" ]; then
+            [ -z "$(wait_exit $(( $(date +%s) + TENANTS / 100 + 60 )) "${pids[@]}")" ] || die "registrations did not finish"
+            for ext in "${exts[@]}"; do
+                python3 "$LIB/analyze.py" expect --dir "$dir/$ext" --scenario register --successful "$TENANTS" \
+                    || die "registrations of $ext failed, see $dir/$ext"
+            done
+            pids=() exts=()
+        fi
     done
 }
 
@@ -260,10 +268,10 @@ run_cycles() {
     sipp_bg "$dir" $common -p "$CALLER_PORT" -sf "$SCENARIOS/caller.xml" -inf "$RUN/inputs/cycles.csv" \
         -au "$CALLER_EXT" -ap "$SIP_PASSWORD" -r "$rate" -m "$n" -l 5000 -d "$TALK_MS"
     caller=$SIPP_PID
-    BOUND=$(( n / rate + 20 ))
+    BOUND=$(( n / rate + 12 ))
     left=$(wait_exit $(( $(date +%s) + BOUND )) "$caller")
     snapshot "$server" "$dir/after.json"
-    left="$left $(wait_exit $(( $(date +%s) + 15 )) "$retriever" "$parker" "$target")"
+    left="$left $(wait_exit $(( $(date +%s) + 10 )) "$retriever" "$parker" "$target")"
     if [ -n "${left// /}" ]; then
         echo "$left" >"$dir/leftover"
         # shellcheck disable=SC2086
@@ -333,7 +341,9 @@ idle_window() {  # every device listens, nothing happens; count what reaches the
         pids+=("$SIPP_PID")
     done
     snapshot cloudpark "$dir/before.json"
-    sleep "$IDLE_SECONDS"
+    sleep $(( IDLE_SECONDS / 2 ))
+    snapshot cloudpark "$dir/middle.json"   # the first half still has the registrations' transaction timers
+    sleep $(( IDLE_SECONDS - IDLE_SECONDS / 2 ))
     snapshot cloudpark "$dir/after.json"
     kill "${pids[@]}" 2>/dev/null || true
     sleep 1
@@ -423,11 +433,12 @@ park_rate() {  # a park is about 2/3 of a cycle: park at 4/3 of the highest sust
 }
 
 # ------------------------------------------------------------------------------------------------ main
+[ "$DEVICES" -ge 3 ] || die "BENCH_DEVICES must be at least 3: extensions 101, 102 and 103 play the parker, the target and the caller"
 command -v sipp >/dev/null || die "sipp not found (Debian: apt-get install sip-tester)"
 for tool in java javac jcmd jfr python3 ss; do command -v $tool >/dev/null || die "$tool not found"; done
 mkdir -p "$RUN"
 check_ports_free "$PARKER_PORT" "$TARGET_PORT" "$RETRIEVER_PORT" "$CALLER_PORT" "$IDLE_DEVICE_PORT" \
-    "$REGISTRAR_CLIENT_PORT" "$TARGET_3PCC_PORT" "$RETRIEVER_3PCC_PORT"
+    "$REGISTRAR_CLIENT_PORT" $((REGISTRAR_CLIENT_PORT + 1)) "$TARGET_3PCC_PORT" "$RETRIEVER_3PCC_PORT"
 log "run $RUN_ID: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); output in $RUN"
 build_if_needed
 write_inputs

@@ -65,7 +65,11 @@ def sipp_log_lines(pattern):
 
 
 def stamp(seconds, micros):
-    return float(seconds) + float(micros) / 1e6
+    """seconds + microseconds of a <gettimeofday> pair; None when SIPp wrote a field empty (it does, rarely)"""
+    try:
+        return float(seconds) + float(micros) / 1e6
+    except ValueError:
+        return None
 
 
 def sipp_results(directory):
@@ -208,13 +212,20 @@ def refer_to_notify_ms(directory):
     tenant in time order: run.sh cycles through the tenants so that one tenant never has two parks in flight.
     """
     refers, notifies = {}, {}
+    unpaired = 0
     for f in sipp_log_lines(os.path.join(directory, "parker_*_logs.log")):
         if f[0] == "REFER":
-            refers.setdefault(f[1], []).append(stamp(f[2], f[3]))
+            t = stamp(f[2], f[3])
+            if t is None:
+                unpaired += 1
+            else:
+                refers.setdefault(f[1], []).append(t)
     for f in sipp_log_lines(os.path.join(directory, "park_target_*_logs.log")):
         if f[0] == "NOTIFY" and f[2] == "parked":
-            notifies.setdefault(f[1], []).append(stamp(f[3], f[4]))
-    latencies, unpaired = [], 0
+            t = stamp(f[3], f[4])
+            if t is not None:
+                notifies.setdefault(f[1], []).append(t)
+    latencies = []
     for domain, sent in refers.items():
         received = sorted(notifies.get(domain, []))
         i = 0
@@ -230,8 +241,13 @@ def refer_to_notify_ms(directory):
 
 
 def retrieve_ms(directory):
-    return [(stamp(f[4], f[5]) - stamp(f[2], f[3])) * 1000.0
-            for f in sipp_log_lines(os.path.join(directory, "retriever_*_logs.log")) if f[0] == "RETRIEVE"]
+    out = []
+    for f in sipp_log_lines(os.path.join(directory, "retriever_*_logs.log")):
+        if f[0] == "RETRIEVE" and len(f) >= 6:
+            sent, answered = stamp(f[2], f[3]), stamp(f[4], f[5])
+            if sent is not None and answered is not None:
+                out.append((answered - sent) * 1000.0)
+    return out
 
 
 def cmd_step(args):
@@ -307,6 +323,15 @@ def cmd_expect(args):
 
 
 # ----------------------------------------------------------------------------------------------------------- idle
+def idle_second_half(directory, after):
+    """CPU of the second half of the window: the first still pays for the registrations' transaction timers"""
+    path = os.path.join(directory, "middle.json")
+    if not os.path.exists(path):
+        return None
+    cpu = cpu_between(load(path), after)
+    return round(cpu["server_cpu_ms"] / cpu["wall_s"], 2)
+
+
 def cmd_idle(args):
     before, after = load(args.before), load(args.after)
     received = sent = 0
@@ -332,10 +357,12 @@ def cmd_idle(args):
             "server_counters_delta": {k: delta(before, after, k) for k in (
                 "cloudpark_park_info_notify_sent_total", "cloudpark_parks_total", "cloudpark_registrations_total")},
             "server_cpu_ms_per_s": round(cpu["server_cpu_ms"] / cpu["wall_s"], 2),
+            "server_cpu_ms_per_s_second_half": idle_second_half(args.dir, after),
             "machine_busy_percent": cpu["machine_busy_percent"]}
     dump(idle, os.path.join(args.dir, "idle.json"))
-    print("  idle %.0f s, %d devices: %d SIP messages (%.0f/h); server CPU %.1f ms/s" % (
-        cpu["wall_s"], args.devices, messages, per_hour, idle["server_cpu_ms_per_s"]))
+    print("  idle %.0f s, %d devices: %d SIP messages (%.0f/h); server CPU %.1f ms/s (second half %s ms/s)" % (
+        cpu["wall_s"], args.devices, messages, per_hour, idle["server_cpu_ms_per_s"],
+        idle["server_cpu_ms_per_s_second_half"]))
 
 
 # ----------------------------------------------------------------------------------------------------------- heap
@@ -462,8 +489,8 @@ def cmd_report(args):
     out = {"machine": machine(), "run": load(os.path.join(run, "run.json")), "servers": {}}
     for server in ("cloudpark", "floor"):
         d = os.path.join(run, server)
-        if not os.path.isdir(d):
-            continue
+        if not os.path.isdir(os.path.join(d, "steps")):
+            continue  # not run (build_if_needed makes floor/classes either way)
         steps = [load(p) for p in sorted(glob.glob(os.path.join(d, "steps", "*", "step.json")),
                                          key=lambda p: os.path.getmtime(p))]
         entry = {"steps": steps, "max_sustained_cps": server_summary(steps)}

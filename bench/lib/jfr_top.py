@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summarises jdk.ExecutionSample events of a JFR recording: where the server's CPU goes.
 
-Prints (and with --json writes) three views of the same samples:
+Prints (and with --json writes) views of the same samples (also: "inclusive", the share of samples with a frame
+of a component anywhere on the stack):
   self      the top frame of each sample (the method burning the CPU), by method;
   component the first frame, from the top, that belongs to a known component (cloudpark, H2, Hibernate, JAIN-SIP, ...),
             so library internals are charged to the component that called them;
@@ -26,8 +27,20 @@ COMPONENTS = [
     ("HikariCP", "com.zaxxer."),
     ("Restcomm SIP Servlets", "org.mobicents."),
     ("JAIN-SIP stack", "gov.nist."),
-    ("Tomcat", "org.apache."),
     ("log4j", "org.apache.log4j."),
+    ("Tomcat", "org.apache."),
+]
+
+# inclusive: share of samples with any frame of these (a sample can count in several)
+INCLUSIVE = [
+    ("cloudpark store (io.cloudpark.store: JPA, Hibernate, H2, Hikari under it)", "io.cloudpark.store."),
+    ("H2 database", "org.h2."),
+    ("Hibernate/JPA", "org.hibernate."),
+    ("JAIN-SIP message parsing", "gov.nist.javax.sip.parser."),
+    ("JAIN-SIP encoding (encode/encodeAsBytes)", "gov.nist.javax.sip.message.SIPMessage.encode"),
+    ("log4j (level checks, logging)", "org.apache.log4j."),
+    ("cloudpark digest authentication", "io.cloudpark.sip.DigestAuthenticator."),
+    ("cloudpark park-info NOTIFY (render + send)", "io.cloudpark.sip.ParkInfoNotifier."),
 ]
 
 
@@ -67,7 +80,7 @@ def main():
     p.add_argument("--top", type=int, default=15)
     p.add_argument("--json")
     args = p.parse_args()
-    by_self, by_component, by_cloudpark, by_thread = (collections.Counter() for _ in range(4))
+    by_self, by_component, by_cloudpark, by_thread, inclusive = (collections.Counter() for _ in range(5))
     total = 0
     for thread, frames in samples(args.recording):
         if not frames:
@@ -78,14 +91,19 @@ def main():
         ours = next((f for f in frames if f.startswith("io.cloudpark.")), None)
         by_cloudpark[ours or "(no cloudpark frame)"] += 1
         by_thread[re.sub(r"-?\d+$", "-N", thread)] += 1
+        for name, prefix in INCLUSIVE:
+            if any(f.startswith(prefix) for f in frames):
+                inclusive[name] += 1
     if total == 0:
         sys.exit("no execution samples in " + args.recording)
     summary = {"samples": total,
                "by_component": top(by_component, total, args.top),
+               "inclusive": top(inclusive, total, len(INCLUSIVE)),
                "by_cloudpark_method_inclusive": top(by_cloudpark, total, args.top),
                "by_top_frame": top(by_self, total, args.top),
                "by_thread": top(by_thread, total, 8)}
     for title, key in [("component (first known frame from the top)", "by_component"),
+                       ("what is on the stack (inclusive)", "inclusive"),
                        ("innermost cloudpark method (inclusive)", "by_cloudpark_method_inclusive"),
                        ("top frame (self time)", "by_top_frame"),
                        ("thread", "by_thread")]:
