@@ -2,6 +2,8 @@ package io.cloudpark.app;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.cloudpark.park.ParkService.ParkRefusal;
@@ -16,6 +18,10 @@ public final class Metrics {
     private final AtomicLong notifiesSent = new AtomicLong();
     private final AtomicLong notifiesFailed = new AtomicLong();
     private final AtomicLong registrations = new AtomicLong();
+    private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+
+    private record Gauge(String help, LongSupplier value) {
+    }
 
     public Metrics() {
         for (ParkRefusal r : ParkRefusal.values()) {
@@ -54,6 +60,11 @@ public final class Metrics {
         registrations.incrementAndGet();
     }
 
+    /** A value read at each scrape, registered by whoever owns it. */
+    public void gauge(String name, String help, LongSupplier value) {
+        gauges.put(name, new Gauge(help, value));
+    }
+
     public String prometheusText() {
         StringBuilder out = new StringBuilder();
         counter(out, "cloudpark_parks_total", "Calls parked", parks.get());
@@ -65,6 +76,9 @@ public final class Metrics {
         counter(out, "cloudpark_park_info_notify_sent_total", "park-info NOTIFYs sent", notifiesSent.get());
         counter(out, "cloudpark_park_info_notify_failed_total", "park-info NOTIFYs answered with an error or not at all", notifiesFailed.get());
         counter(out, "cloudpark_registrations_total", "Successful REGISTERs", registrations.get());
+        gauges.forEach((name, gauge) -> out.append("# HELP ").append(name).append(' ').append(gauge.help()).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(gauge.value().getAsLong()).append('\n'));
         return out.toString();
     }
 
