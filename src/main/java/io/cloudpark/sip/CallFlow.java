@@ -84,6 +84,7 @@ final class CallFlow {
             // the caller gave up while the callee answered
             SipMessages.ack(answer, null);
             SipMessages.hangUp(calleeLeg);
+            ApplicationSessions.endAfterAck(invite.getApplicationSession());
             return;
         }
         Leg.bridge(callerLeg, calleeLeg);

@@ -67,6 +67,22 @@ public final class CloudparkSipServlet extends SipServlet {
             LOG.error("500 to " + request.getMethod() + " " + request.getRequestURI(), e);
             SipMessages.answer(request, 500, "Server Internal Error");
         }
+        releaseIfAnswered(request);
+    }
+
+    /**
+     * An initial request answered here (REGISTER, a challenge, a refusal) that started no call: its session has done
+     * its work. After an INVITE's error the ACK still comes to that session.
+     */
+    private static void releaseIfAnswered(SipServletRequest request) {
+        if (!request.isInitial() || !request.isCommitted() || Leg.of(request.getSession()) != null) {
+            return;
+        }
+        if ("INVITE".equals(request.getMethod())) {
+            ApplicationSessions.endAfterAck(request.getApplicationSession());
+        } else {
+            ApplicationSessions.endNow(request.getApplicationSession());
+        }
     }
 
     @Override

@@ -36,15 +36,20 @@ final class Fork {
         void failed(int status) throws Exception;
     }
 
+    private final SipApplicationSession appSession;
     private final Listener listener;
-    /** Branches without a final answer yet, by SIP session id. */
+    /**
+     * Branches without a final answer yet, by Call-ID: each branch has its own, and unlike the SIP session's id it
+     * stays the same once the device's To-tag comes back.
+     */
     private final Map<String, SipServletRequest> pending = new HashMap<>();
     private final Map<String, Boolean> cancelWhenProvisional = new HashMap<>();
-    private String winnerSessionId;
+    private String winnerCallId;
     private boolean cancelled;
     private int bestFailure;
 
-    private Fork(Listener listener) {
+    private Fork(SipApplicationSession appSession, Listener listener) {
+        this.appSession = appSession;
         this.listener = listener;
     }
 
@@ -53,7 +58,7 @@ final class Fork {
      */
     static Fork ring(SipCore core, SipApplicationSession appSession, Address from, List<Target> targets, byte[] body,
                      Map<String, String> headers, Tenant tenant, Listener listener) throws ServletException {
-        Fork fork = new Fork(listener);
+        Fork fork = new Fork(appSession, listener);
         synchronized (fork) {
             for (Target target : targets) {
                 SipServletRequest invite = core.factory.createRequest(appSession, "INVITE", from, core.address(target.callee()));
@@ -70,7 +75,7 @@ final class Fork {
                     leg.sentSdp(body);
                 }
                 Callbacks.onResponse(invite, fork::onResponse);
-                fork.pending.put(invite.getSession().getId(), invite);
+                fork.pending.put(invite.getCallId(), invite);
             }
             for (SipServletRequest invite : List.copyOf(fork.pending.values())) {
                 SipMessages.send(invite);
@@ -80,7 +85,7 @@ final class Fork {
     }
 
     private void onResponse(SipServletResponse response) throws Exception {
-        String branch = response.getSession().getId();
+        String branch = response.getCallId();
         int status = response.getStatus();
         if (status < 200) {
             boolean ringing;
@@ -88,7 +93,7 @@ final class Fork {
                 if (Boolean.TRUE.equals(cancelWhenProvisional.remove(branch))) {
                     cancel(pending.get(branch));
                 }
-                ringing = winnerSessionId == null && !cancelled && pending.containsKey(branch);
+                ringing = winnerCallId == null && !cancelled && pending.containsKey(branch);
             }
             if (ringing) {
                 listener.ringing(response);
@@ -98,13 +103,13 @@ final class Fork {
         if (status < 300) {
             boolean won;
             synchronized (this) {
-                if (branch.equals(winnerSessionId)) {
+                if (branch.equals(winnerCallId)) {
                     return; // a retransmitted 2xx
                 }
-                won = winnerSessionId == null && !cancelled;
+                won = winnerCallId == null && !cancelled;
                 pending.remove(branch);
                 if (won) {
-                    winnerSessionId = branch;
+                    winnerCallId = branch;
                     cancelAll();
                 }
             }
@@ -114,6 +119,7 @@ final class Fork {
                 // answered after another device (or after the caller gave up): take it and drop it
                 SipMessages.ack(response, null);
                 SipMessages.hangUp(Leg.of(response.getSession()));
+                endIfNobodyAnswered();
             }
             return;
         }
@@ -125,10 +131,25 @@ final class Fork {
             if (status != 487) {
                 bestFailure = better(bestFailure, status);
             }
-            allFailed = pending.isEmpty() && winnerSessionId == null && !cancelled;
+            allFailed = pending.isEmpty() && winnerCallId == null && !cancelled;
         }
-        if (allFailed) {
-            listener.failed(bestFailure == 0 ? 480 : bestFailure);
+        try {
+            if (allFailed) {
+                listener.failed(bestFailure == 0 ? 480 : bestFailure);
+            }
+        } finally {
+            endIfNobodyAnswered();
+        }
+    }
+
+    /** Every branch is over and none won: the fork's session (and the caller's, who has had their answer) ends. */
+    private void endIfNobodyAnswered() {
+        boolean over;
+        synchronized (this) {
+            over = pending.isEmpty() && winnerCallId == null;
+        }
+        if (over) {
+            ApplicationSessions.endAfterAck(appSession);
         }
     }
 
@@ -145,7 +166,7 @@ final class Fork {
 
     /** Stops ringing. Returns false when a device answered first (the caller must deal with the answer). */
     synchronized boolean cancel() {
-        if (winnerSessionId != null) {
+        if (winnerCallId != null) {
             return false;
         }
         cancelled = true;

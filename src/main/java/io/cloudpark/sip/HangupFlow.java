@@ -37,6 +37,10 @@ final class HangupFlow {
         if (parkId != null) {
             abandoned(leg, parkId);
         }
+        Runnable waiting = leg.takeOnHangUp();
+        if (waiting != null) {
+            waiting.run();
+        }
         Leg peer = leg.unbridge();
         SipMessages.hangUp(peer);
     }

@@ -26,6 +26,7 @@ final class Leg {
     private String parkId;
     private boolean ended;
     private Fork fork;
+    private Runnable onHangUp;
 
     private Leg(SipSession session, Tenant tenant, Party party, String extension) {
         this.session = session;
@@ -125,6 +126,24 @@ final class Leg {
         }
         ended = true;
         return true;
+    }
+
+    /**
+     * What must happen if this leg's phone hangs up while a request we sent it waits for an answer; false if it
+     * already has.
+     */
+    synchronized boolean onHangUp(Runnable action) {
+        if (ended) {
+            return false;
+        }
+        onHangUp = action;
+        return true;
+    }
+
+    synchronized Runnable takeOnHangUp() {
+        Runnable action = onHangUp;
+        onHangUp = null;
+        return action;
     }
 
     synchronized Fork fork() {

@@ -62,6 +62,8 @@ final class MusicOnHoldFlow {
                 if (SipMessages.isSuccess(offer)) { // too late: plain hold has been chosen
                     SipMessages.ack(offer, Sdp.inactive(core.localAddress()));
                     SipMessages.hangUp(mediaLeg);
+                } else {
+                    ApplicationSessions.endAfterAck(offer.getApplicationSession()); // the 487 to our CANCEL
                 }
                 return;
             }
@@ -72,6 +74,8 @@ final class MusicOnHoldFlow {
                 if (SipMessages.isSuccess(offer)) {
                     SipMessages.ack(offer, null);
                     SipMessages.hangUp(mediaLeg);
+                } else {
+                    ApplicationSessions.endAfterAck(offer.getApplicationSession());
                 }
                 outcome.unavailable();
                 return;

@@ -2,6 +2,7 @@ package io.cloudpark.sip;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
@@ -83,12 +84,36 @@ final class RetrieveFlow {
             byte[] offer = SipMessages.copyBody(invite, reconnect);
             byte[] holdSdp = parkedLeg.localSdp();
             parkedLeg.sentSdp(offer);
-            Callbacks.onResponse(reconnect, answer -> reconnected(invite, tenant, call, retrieverLeg, parkedLeg, holdSdp, answer));
+            // the parked party's BYE may cross our re-INVITE, whose answer then never comes: the retriever hears at once
+            AtomicBoolean settled = new AtomicBoolean();
+            Runnable partyLeft = () -> {
+                if (settled.compareAndSet(false, true) && !invite.isCommitted()) {
+                    LOG.info("park " + call.id() + ": the parked party hung up during the retrieve");
+                    refuse(invite, 480, "Parked Party Left");
+                }
+            };
+            if (!parkedLeg.onHangUp(partyLeft)) {
+                partyLeft.run();
+                return;
+            }
+            Callbacks.onResponse(reconnect, answer -> {
+                if (answer.getStatus() >= 200) {
+                    parkedLeg.takeOnHangUp();
+                    if (!settled.compareAndSet(false, true)) {
+                        if (SipMessages.isSuccess(answer)) {
+                            SipMessages.ack(answer, null);
+                        }
+                        return;
+                    }
+                }
+                reconnected(invite, tenant, call, retrieverLeg, parkedLeg, holdSdp, answer);
+            });
             reconnect.send();
         } catch (Exception e) {
             LOG.error("retrieve of " + call.id() + " failed: " + e.getMessage());
+            parkedLeg.takeOnHangUp();
             giveBack(tenant, call, parkedLeg);
-            SipMessages.answer(invite, 500, "Server Internal Error");
+            refuse(invite, 500, "Server Internal Error");
         }
     }
 
@@ -105,13 +130,13 @@ final class RetrieveFlow {
             } else {
                 giveBack(tenant, call, parkedLeg);
             }
-            SipMessages.answer(invite, 480, "Temporarily Unavailable");
+            refuse(invite, 480, "Temporarily Unavailable");
             return;
         }
         SipMessages.ack(answer, null);
         if (parkedLeg.ended()) {
             // the parked party hung up while we reconnected it: the park ended ABANDONED, nothing to bridge
-            SipMessages.answer(invite, 480, "Parked Party Left");
+            refuse(invite, 480, "Parked Party Left");
             return;
         }
         if (invite.isCommitted()) {
@@ -127,6 +152,7 @@ final class RetrieveFlow {
             });
             rehold.send();
             giveBack(tenant, call, parkedLeg);
+            ApplicationSessions.endAfterAck(invite.getApplicationSession());
             return;
         }
         core.parkedLegs.release(call.id());
@@ -140,6 +166,12 @@ final class RetrieveFlow {
     }
 
     /** The claim could not be carried out: the call is parked again, its recall timer running again. */
+    /** The retrieve fails after its leg was set up: answered, and its session ends with it. */
+    private static void refuse(SipServletRequest invite, int status, String reason) {
+        SipMessages.answer(invite, status, reason);
+        ApplicationSessions.endAfterAck(invite.getApplicationSession());
+    }
+
     private void giveBack(Tenant tenant, ParkedCall call, Leg parkedLeg) {
         if (core.app.parkService().releaseClaim(call.id(), ParkStatus.RETRIEVING) && !parkedLeg.ended()) {
             recall.schedule(tenant, call);

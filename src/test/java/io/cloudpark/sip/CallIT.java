@@ -93,6 +93,19 @@ class CallIT {
     }
 
     @Test
+    void aDeviceThatRingsThenDeclinesEndsTheCallWithItsAnswer() {
+        try (TestTenant acme = TestTenant.create("call", "323", "324")) {
+            TestPhone caller = acme.registeredPhone("323");
+            TestPhone callee = acme.registeredPhone("324");
+            CompletableFuture<Call> placed = Calls.dialAsync(caller, "324");
+            SipMessage invite = callee.awaitRequest("INVITE");
+            callee.ring(invite);
+            callee.reject(invite, 603, "Decline");
+            assertEquals(603, placed.join().status(), "the decline after the ringing reaches the caller");
+        }
+    }
+
+    @Test
     void unknownExtensionIsNotFoundAndUnregisteredIsUnavailable() {
         try (TestTenant acme = TestTenant.create("call", "331", "332")) {
             TestPhone caller = acme.registeredPhone("331");

@@ -139,6 +139,26 @@ class FaultCatalogueIT {
     }
 
     @Test
+    void parkedPartyHangingUpAcrossTheRetrieveReInviteIs480() {
+        try (TestTenant acme = TestTenant.create("byecross", "1261", "1262", "1250")) {
+            TestPhone parker = acme.registeredPhone("1261");
+            TestPhone retriever = acme.registeredPhone("1262");
+            TestPhone client = acme.registeredPhone("1250");
+            Calls.Connected talk = Calls.parkAtSelf(acme, parker, client).talk();
+            client.leaveReinvitesUnanswered();
+
+            CompletableFuture<Call> retrieve = Calls.dialAsync(retriever, "*881261");
+            SipMessage reconnect = client.awaitRequest("INVITE");
+            assertEquals(200, talk.caller().bye().status());
+            assertEquals("ABANDONED", acme.lastEndedPark().get("resolution").asText());
+            client.acceptReinvite(reconnect); // crossed: the PBX has ended that dialog by now
+
+            assertEquals(480, retrieve.join().status(), "the retriever is told, not left waiting");
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
+        }
+    }
+
+    @Test
     void retrieveDuringTheRecallIs480AndTheRecallGoesOn() {
         try (TestTenant acme = TestTenant.create("recallrace", "1251", "1252", "1250")) {
             acme.settings("{\"parkTimeoutSeconds\":1,\"recallRingSeconds\":5}");

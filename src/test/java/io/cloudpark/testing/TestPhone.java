@@ -35,6 +35,10 @@ public final class TestPhone implements AutoCloseable {
     private final DatagramSocket socket;
     private final Thread receiver;
     private final List<SipMessage> requests = new ArrayList<>();
+    /** INVITEs by branch, for the 487 a CANCEL calls for. */
+    private final Map<String, SipMessage> invitesReceived = new ConcurrentHashMap<>();
+    private final Map<String, String> localTags = new ConcurrentHashMap<>();
+    private volatile boolean leaveReinvitesUnanswered;
     private final List<SipMessage> responses = new ArrayList<>();
     /** Our answer to each request we received, by Via branch + method, replayed on retransmission. */
     private final Map<String, byte[]> answered = new ConcurrentHashMap<>();
@@ -90,6 +94,16 @@ public final class TestPhone implements AutoCloseable {
     }
 
     /** From now on park-info NOTIFYs are answered with this status (200 by default; 0: never answered). */
+    /** From now on, re-INVITEs get no answer (a phone busy hanging up, or gone). */
+    public void leaveReinvitesUnanswered() {
+        leaveReinvitesUnanswered = true;
+    }
+
+    /** Accepts a re-INVITE left unanswered, now (after the phone hung up, say). */
+    public void acceptReinvite(SipMessage reinvite) {
+        reply(reinvite, 200, "OK", null, sdp(), "application/sdp");
+    }
+
     public void answerParkInfoWith(int status) {
         notifyAnswer = status;
     }
@@ -287,7 +301,7 @@ public final class TestPhone implements AutoCloseable {
 
     /** 180, then 200 with our SDP; waits for the ACK. */
     public Call answer(SipMessage invite, String answerSdp) {
-        String localTag = tag();
+        String localTag = localTagOf(invite);
         reply(invite, 180, "Ringing", localTag, null, null);
         reply(invite, 200, "OK", localTag, answerSdp, "application/sdp");
         Call call = new Call(this, invite.callId(), invite.header("To") + ";tag=" + localTag, invite.header("From"),
@@ -299,12 +313,17 @@ public final class TestPhone implements AutoCloseable {
     }
 
     public void reject(SipMessage invite, int status, String reason) {
-        reply(invite, status, reason, tag(), null, null);
+        reply(invite, status, reason, localTagOf(invite), null, null);
     }
 
     /** 180 only: the phone rings and nobody picks up. */
     public void ring(SipMessage invite) {
-        reply(invite, 180, "Ringing", tag(), null, null);
+        reply(invite, 180, "Ringing", localTagOf(invite), null, null);
+    }
+
+    /** One To-tag per INVITE, as a phone keeps its early dialog from 180 to the final answer. */
+    private String localTagOf(SipMessage invite) {
+        return localTags.computeIfAbsent(invite.branch(), b -> tag());
     }
 
     void reply(SipMessage request, int status, String reason, String localTag, String body, String contentType) {
@@ -402,9 +421,12 @@ public final class TestPhone implements AutoCloseable {
         }
         switch (request.method()) {
             case "INVITE" -> {
+                invitesReceived.put(request.branch(), request);
                 if (request.toTag() != null) {
-                    // re-INVITE from the PBX (hold, retrieve, recall): accept with our media
-                    reply(request, 200, "OK", null, sdp(), "application/sdp");
+                    // re-INVITE from the PBX (hold, retrieve, recall): accept with our media, unless told to wait
+                    if (!leaveReinvitesUnanswered) {
+                        reply(request, 200, "OK", null, sdp(), "application/sdp");
+                    }
                 } else {
                     reply(request, 100, "Trying", null, null, null);
                 }
@@ -420,12 +442,10 @@ public final class TestPhone implements AutoCloseable {
             case "BYE", "INFO", "UPDATE", "OPTIONS", "MESSAGE" -> reply(request, 200, "OK", null, null, null);
             case "CANCEL" -> {
                 reply(request, 200, "OK", null, null, null);
-                synchronized (requests) {
-                    for (SipMessage m : requests) {
-                        if (m.method().equals("INVITE") && request.branch().equals(m.branch())) {
-                            reply(m, 487, "Request Terminated", tag(), null, null);
-                        }
-                    }
+                // as a phone does, whether or not the test has taken the INVITE yet
+                SipMessage invite = invitesReceived.get(request.branch());
+                if (invite != null && !answered.containsKey(invite.branch() + "INVITE")) {
+                    reply(invite, 487, "Request Terminated", localTagOf(invite), null, null);
                 }
             }
             default -> { }

@@ -1,0 +1,123 @@
+package io.cloudpark.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.cloudpark.testing.AdminClient;
+import io.cloudpark.testing.Call;
+import io.cloudpark.testing.Calls;
+import io.cloudpark.testing.Deployments;
+import io.cloudpark.testing.ParkInfoDocument;
+import io.cloudpark.testing.SipMessage;
+import io.cloudpark.testing.TestPhone;
+import io.cloudpark.testing.TestTenant;
+
+/**
+ * The container never expires a session on its own (sip.xml), so whatever ends must leave none behind: a node that
+ * kept one per REGISTER grew by 20,000 sessions an hour at a 1,000-tenant PBX. Read from the live-session gauge of
+ * {@code /metrics}; other test classes' sessions only ever end while these run, so a rise is ours.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class SessionLifecycleIT {
+    /** A rejected INVITE's session waits for its ACK, which the container absorbs: it expires after one minute. */
+    private static final long REJECTED_INVITE_EXPIRY_MS = 75_000;
+
+    @Deployment
+    static WebArchive deployment() {
+        return Deployments.cloudpark();
+    }
+
+    @Test
+    void registrationsAndRefusedRequestsLeaveNoSession() {
+        try (TestTenant acme = TestTenant.create("sessions", "101", "102")) {
+            TestPhone phone = acme.phone("101");
+            long before = liveSessions();
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, phone.register(300).status());
+            }
+            assertEquals(403, acme.phone("102").register(300, "wrong").status());
+            assertEquals(200, phone.request("OPTIONS", "sip:" + acme.domain(), Map.of()).status());
+            assertEquals(489, phone.request("SUBSCRIBE", "sip:102@" + acme.domain(), Map.of("Event", "dialog")).status());
+            assertEquals(405, phone.request("MESSAGE", "sip:102@" + acme.domain(), Map.of()).status());
+            assertEquals(481, phone.request("REFER", "sip:102@" + acme.domain(), Map.of("Refer-To", "<sip:*68@" + acme.domain() + ">")).status());
+            assertEquals(200, phone.unregisterAll().status());
+
+            long after = liveSessions();
+            assertTrue(after <= before, "27 requests answered, sessions " + before + " -> " + after);
+        }
+    }
+
+    @Test
+    void callsParksRetrievesRecallsAndFailuresLeaveNoSessionOnceEnded() throws InterruptedException {
+        try (TestTenant acme = TestTenant.create("sessions-calls", "201", "202", "203", "204")) {
+            acme.settings("{\"parkTimeoutSeconds\":1,\"recallRingSeconds\":1}");
+            TestPhone parker = acme.registeredPhone("201");
+            TestPhone target = acme.registeredPhone("202");
+            TestPhone client = acme.registeredPhone("203");
+            TestPhone desk = acme.registeredPhone("204");
+            acme.registeredPhone("204"); // a second device: rings, and is cancelled when the desk answers
+            long before = liveSessions();
+
+            for (int i = 0; i < 3; i++) {
+                Calls.parkAt(acme, parker, client, "202");
+                target.awaitRequest("NOTIFY", 5000, "park-info");
+                Call retrieved = Calls.dial(target, "*88202");
+                assertEquals(200, retrieved.status());
+                client.awaitRequest("INVITE");
+                target.awaitRequest("NOTIFY", 5000, "park-info");
+                assertEquals(200, retrieved.bye().status());
+                client.awaitRequest("BYE");
+            }
+
+            Calls.Connected forked = Calls.connect(client, desk);
+            assertEquals(200, forked.caller().bye().status());
+            desk.awaitRequest("BYE");
+
+            assertEquals(404, Calls.dial(target, "*88202").status(), "nothing parked: a retrieve that misses");
+            CompletableFuture<Call> busy = Calls.dialAsync(client, "201");
+            parker.reject(parker.awaitRequest("INVITE"), 486, "Busy Here");
+            assertEquals(486, busy.join().status());
+            Call cancelled = client.call("sip:201@" + acme.domain(), client.sdp(), false);
+            parker.ring(parker.awaitRequest("INVITE"));
+            Thread.sleep(300);
+            cancelled.cancel();
+            assertEquals(487, cancelled.awaitFinal(5000).status());
+            parker.awaitRequest("CANCEL");
+
+            Calls.parkAtSelf(acme, parker, client); // nobody answers the recall: the parked party is hung up
+            parker.ring(parker.awaitRequest("INVITE", 6000));
+            parker.awaitRequest("CANCEL", 6000);
+            client.awaitRequest("BYE");
+            assertEquals("timed-out", ParkInfoDocument.of(parker.awaitRequest("NOTIFY", 5000, "park-info")).reason());
+
+            long deadline = System.currentTimeMillis() + REJECTED_INVITE_EXPIRY_MS;
+            long now = liveSessions();
+            while (now > before && System.currentTimeMillis() < deadline) {
+                Thread.sleep(1000);
+                now = liveSessions();
+            }
+            assertTrue(now <= before, "every call ended, sessions " + before + " -> " + now);
+        }
+    }
+
+    private static long liveSessions() {
+        String metrics = AdminClient.operator().get("/metrics").body();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("cloudpark_sip_application_sessions ")) {
+                return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+            }
+        }
+        throw new AssertionError("no cloudpark_sip_application_sessions in /metrics:\n" + metrics);
+    }
+}
