@@ -5,11 +5,11 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -53,12 +53,12 @@ final class DigestAuthenticator {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final byte[] secret = new byte[32];
-    /** The highest nonce count seen per nonce still within its lifetime. */
-    private final Map<String, Long> usedNonces = new ConcurrentHashMap<>();
+    private final NonceCounts nonceCounts;
 
     DigestAuthenticator(TenantDirectory directory, Clock clock) {
         this.directory = directory;
         this.clock = clock;
+        this.nonceCounts = new NonceCounts(clock, Duration.ofSeconds(NONCE_LIFETIME_SECONDS));
         random.nextBytes(secret);
     }
 
@@ -95,10 +95,7 @@ final class DigestAuthenticator {
         return extension;
     }
 
-    /**
-     * A nonce may be used again only with a higher nonce count (RFC 7616 §3.4.5); without qop, only once. A replayed
-     * request is challenged again. Expired nonces are forgotten: they are refused as stale anyway.
-     */
+    /** A replayed request (a nonce count that does not grow) is challenged again. */
     private boolean firstUse(String nonce, String nc) {
         long count;
         try {
@@ -106,15 +103,7 @@ final class DigestAuthenticator {
         } catch (NumberFormatException e) {
             return false;
         }
-        if (usedNonces.size() > 10_000) {
-            long now = clock.millis() / 1000;
-            usedNonces.keySet().removeIf(n -> now - issuedAt(n) > NONCE_LIFETIME_SECONDS);
-        }
-        Long previous = usedNonces.putIfAbsent(nonce, count);
-        if (previous == null) {
-            return true;
-        }
-        return nc != null && count > previous && usedNonces.replace(nonce, previous, count);
+        return nonceCounts.firstUse(nonce, count, nc != null);
     }
 
     private static long issuedAt(String nonce) {

@@ -101,13 +101,17 @@ class SessionLifecycleIT {
             client.awaitRequest("BYE");
             assertEquals("timed-out", ParkInfoDocument.of(parker.awaitRequest("NOTIFY", 5000, "park-info")).reason());
 
+            Calls.Connected stillTalking = Calls.connect(client, desk); // its INVITE was challenged like the rest
             long deadline = System.currentTimeMillis() + REJECTED_INVITE_EXPIRY_MS;
             long now = liveSessions();
-            while (now > before && System.currentTimeMillis() < deadline) {
+            while (now > before + 1 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(1000);
                 now = liveSessions();
             }
-            assertTrue(now <= before, "every call ended, sessions " + before + " -> " + now);
+            assertTrue(now <= before + 1, "every call but one ended, sessions " + before + " -> " + now);
+            Thread.sleep(Math.max(0, deadline - System.currentTimeMillis()));
+            assertEquals(200, stillTalking.caller().bye().status(), "the call outlives the expiry of its challenge");
+            assertEquals(stillTalking.callee().callId(), desk.awaitRequest("BYE").callId());
         }
     }
 
