@@ -17,11 +17,14 @@ import io.cloudpark.tenant.TenantDirectory;
 
 /**
  * Tenants, extensions and park groups are read on every SIP request and change only through the admin API, so the
- * reads are kept in memory. A write through this directory drops what it changes at once; what another node wrote is
- * seen after {@link #TTL} at the latest.
+ * reads are kept in memory. A write through this directory drops what it changes at once; what another node changed is
+ * seen after {@link #TTL} at the latest, and what another node created after {@link #ABSENT_TTL}.
  */
 final class CachedTenantDirectory implements TenantDirectory {
-    static final Duration TTL = Duration.ofSeconds(5);
+    /** Long enough that a tenant's next call finds it in memory at 1,000 tenants and 50 calls/s. */
+    static final Duration TTL = Duration.ofSeconds(30);
+    /** A domain or extension not found: a tenant just created on another node must not wait long. */
+    static final Duration ABSENT_TTL = Duration.ofSeconds(5);
     /** Unknown domains are remembered too (requests for them are refused): a flood of them must not fill memory. */
     static final int MAX_ENTRIES = 100_000;
 
@@ -46,7 +49,9 @@ final class CachedTenantDirectory implements TenantDirectory {
             if (cache.size() >= MAX_ENTRIES) {
                 cache.clear();
             }
-            entry = new Entry<>(load.get(), now + TTL.toMillis());
+            T value = load.get();
+            Duration ttl = value instanceof Optional<?> found && found.isEmpty() ? ABSENT_TTL : TTL;
+            entry = new Entry<>(value, now + ttl.toMillis());
             cache.put(key, entry);
         }
         return entry.value();

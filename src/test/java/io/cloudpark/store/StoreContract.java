@@ -301,6 +301,12 @@ abstract class StoreContract {
             here.tenants().putExtension(tenant.id(), "501", "Mine", "ha1", null);
             assertEquals("Mine", here.tenants().extension(tenant.id(), "501").orElseThrow().displayName(),
                     "a write through this node is seen at once");
+
+            String later = "t" + SEQUENCE.incrementAndGet() + ".example";
+            assertTrue(here.tenants().tenantByDomain(later).isEmpty());
+            otherNode.tenants().createTenant(later, "Created elsewhere");
+            clock.advance(CachedTenantDirectory.ABSENT_TTL.plusMillis(1));
+            assertTrue(here.tenants().tenantByDomain(later).isPresent(), "a new tenant shows after the shorter TTL");
         }
     }
 
