@@ -33,7 +33,10 @@ class H2StoreTest extends StoreContract {
 
     @Override
     void destroyDatabase(String name) throws Exception {
-        String location = "jdbc:h2:file:./" + ROOT.resolve(name).resolve("cloudpark");
+        String location = "jdbc:h2:file:./" + ROOT.resolve(name).resolve("cloudpark") + ";IFEXISTS=TRUE";
+        // files first: the pool may still be opening connections, and one opened between a SHUTDOWN and the delete
+        // would bring the database back on its old files; opened now, it joins the open database the SHUTDOWN ends
+        deleteTree(ROOT.resolve(name));
         try (Connection c = DriverManager.getConnection(location, user(), PASSWORD); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         }
