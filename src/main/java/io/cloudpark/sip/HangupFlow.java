@@ -27,15 +27,17 @@ final class HangupFlow {
     }
 
     void bye(SipServletRequest bye) {
-        SipMessages.answer(bye, 200, null);
         Leg leg = Leg.of(bye.getSession());
-        if (leg == null || !leg.end()) {
+        // ended before the 200 ends the dialog: a retrieve that then fails to re-INVITE knows the party left
+        boolean first = leg != null && leg.end();
+        SipMessages.answer(bye, 200, null);
+        if (!first) {
             return;
         }
         attendedParks.forget(leg);
         String parkId = leg.parkId();
         if (parkId != null) {
-            abandoned(leg, parkId);
+            core.endAbandoned(leg, parkId);
         }
         Runnable waiting = leg.takeOnHangUp();
         if (waiting != null) {
@@ -68,11 +70,5 @@ final class HangupFlow {
             core.directory.tenantById(call.tenantId()).ifPresent(tenant ->
                     core.endPark(tenant, call.id(), Resolution.FAILED, "restart"));
         }
-    }
-
-    private void abandoned(Leg leg, String parkId) {
-        core.parkedLegs.release(parkId);
-        leg.parkedAs(null);
-        core.endPark(leg.tenant(), parkId, Resolution.ABANDONED, leg.party().uri());
     }
 }

@@ -119,6 +119,18 @@ final class Leg {
         return ended;
     }
 
+    /** Ended by either side, or its dialog is over in the container (a BYE received, not yet handled by us). */
+    synchronized boolean dialogOver() {
+        if (ended) {
+            return true;
+        }
+        try {
+            return session.getState() == SipSession.State.TERMINATED;
+        } catch (IllegalStateException invalidated) {
+            return true;
+        }
+    }
+
     /** Marks the leg ended; false if it already was (so only one party sends the BYE). */
     synchronized boolean end() {
         if (ended) {

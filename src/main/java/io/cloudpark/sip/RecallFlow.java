@@ -59,9 +59,12 @@ final class RecallFlow {
             return; // retrieved, or ended, just now
         }
         Leg parkedLeg = core.parkedLegs.leg(call.id());
-        if (parkedLeg == null || parkedLeg.ended()) {
+        if (parkedLeg == null) {
             endFailed(tenant, call.id());
             return;
+        }
+        if (parkedLeg.ended()) {
+            return; // its BYE is being handled, and ends the park ABANDONED
         }
         Tenant current = core.directory.tenantById(tenant.id()).orElse(tenant); // settings may have changed since the park
         ring(current, call, parkedLeg, RecallPlan.steps(current.policy(), call.parkerExtension()), 0);
@@ -160,8 +163,15 @@ final class RecallFlow {
 
             @Override
             public void refused(int status, String reason) {
-                LOG.warn("park " + call.id() + ": parked party refused the recall re-INVITE (" + status + ")");
                 SipMessages.hangUp(answeredLeg);
+                if (status == 481) {
+                    // its phone has no such call: it hung up, its BYE perhaps crossing our re-INVITE
+                    LOG.info("park " + call.id() + ": the parked party hung up during the recall (481)");
+                    parkedLeg.end();
+                    core.endAbandoned(parkedLeg, call.id());
+                    return;
+                }
+                LOG.warn("park " + call.id() + ": parked party refused the recall re-INVITE (" + status + ")");
                 endFailed(tenant, call.id());
                 SipMessages.hangUp(parkedLeg);
             }

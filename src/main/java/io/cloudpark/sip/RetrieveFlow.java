@@ -71,31 +71,39 @@ final class RetrieveFlow {
         }
         ParkedCall call = ((RetrieveClaim.Claimed) claim).call();
         Leg parkedLeg = core.parkedLegs.leg(call.id());
-        if (parkedLeg == null || parkedLeg.ended()) {
-            LOG.error("park " + call.id() + " has no live SIP dialog on this node: closing it as FAILED");
-            recall.endFailed(tenant, call.id());
-            SipMessages.answer(invite, 480, "Parked Call Lost");
+        if (parkedLeg == null) {
+            // no dialog here to reconnect: the call is held by another node, or is between its park and its hold,
+            // or its BYE is ending it; whichever it is, it stays as it was
+            core.app.parkService().releaseClaim(call.id(), ParkStatus.RETRIEVING);
+            if (!core.app.config().nodeId().equals(call.ownerNode())) {
+                LOG.warn("480 to retrieve of park " + call.id() + ": held by node " + call.ownerNode()
+                        + " and retrieves are not proxied between nodes");
+                SipMessages.answer(invite, 480, "Parked On Another Node");
+            } else {
+                LOG.info("480 to retrieve of park " + call.id() + ": its dialog is being held or hung up");
+                SipMessages.answer(invite, 480, "Temporarily Unavailable");
+            }
             return;
         }
         core.parkedLegs.cancelRecall(call.id());
         Leg retrieverLeg = Leg.attach(invite.getSession(), tenant, SipCore.partyOf(tenant, retriever), retriever.number());
+        // the parked party's BYE may cross our re-INVITE, whose answer then never comes: the retriever hears at once
+        AtomicBoolean settled = new AtomicBoolean();
+        Runnable partyLeft = () -> {
+            if (settled.compareAndSet(false, true) && !invite.isCommitted()) {
+                LOG.info("park " + call.id() + ": the parked party hung up during the retrieve");
+                refuse(invite, 480, "Parked Party Left");
+            }
+        };
+        if (!parkedLeg.onHangUp(partyLeft)) {
+            partyLeft.run();
+            return;
+        }
         try {
             SipServletRequest reconnect = parkedLeg.session().createRequest("INVITE");
             byte[] offer = SipMessages.copyBody(invite, reconnect);
             byte[] holdSdp = parkedLeg.localSdp();
             parkedLeg.sentSdp(offer);
-            // the parked party's BYE may cross our re-INVITE, whose answer then never comes: the retriever hears at once
-            AtomicBoolean settled = new AtomicBoolean();
-            Runnable partyLeft = () -> {
-                if (settled.compareAndSet(false, true) && !invite.isCommitted()) {
-                    LOG.info("park " + call.id() + ": the parked party hung up during the retrieve");
-                    refuse(invite, 480, "Parked Party Left");
-                }
-            };
-            if (!parkedLeg.onHangUp(partyLeft)) {
-                partyLeft.run();
-                return;
-            }
             Callbacks.onResponse(reconnect, answer -> {
                 if (answer.getStatus() >= 200) {
                     parkedLeg.takeOnHangUp();
@@ -110,9 +118,18 @@ final class RetrieveFlow {
             });
             reconnect.send();
         } catch (Exception e) {
-            LOG.error("retrieve of " + call.id() + " failed: " + e.getMessage());
             parkedLeg.takeOnHangUp();
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
             giveBack(tenant, call, parkedLeg);
+            if (parkedLeg.dialogOver()) {
+                // its BYE ended the dialog under us; handling that BYE ends the park ABANDONED
+                LOG.info("park " + call.id() + ": the parked party hung up during the retrieve (" + e.getMessage() + ")");
+                refuse(invite, 480, "Parked Party Left");
+                return;
+            }
+            LOG.error("retrieve of " + call.id() + " failed: " + e.getMessage());
             refuse(invite, 500, "Server Internal Error");
         }
     }
@@ -124,8 +141,16 @@ final class RetrieveFlow {
         }
         if (!SipMessages.isSuccess(answer)) {
             parkedLeg.sentSdp(holdSdp);
-            if (answer.getStatus() == 481 || answer.getStatus() == 408) {
-                LOG.warn("park " + call.id() + ": the parked party is gone (" + answer.getStatus() + ")");
+            if (answer.getStatus() == 481) {
+                // its phone has no such call: it hung up, its BYE perhaps crossing our re-INVITE
+                LOG.info("park " + call.id() + ": the parked party hung up during the retrieve (481)");
+                parkedLeg.end();
+                core.endAbandoned(parkedLeg, call.id());
+                refuse(invite, 480, "Parked Party Left");
+                return;
+            }
+            if (answer.getStatus() == 408) {
+                LOG.warn("park " + call.id() + ": the parked party does not answer (408)");
                 recall.endFailed(tenant, call.id());
             } else {
                 giveBack(tenant, call, parkedLeg);
@@ -165,13 +190,13 @@ final class RetrieveFlow {
         ok.send();
     }
 
-    /** The claim could not be carried out: the call is parked again, its recall timer running again. */
     /** The retrieve fails after its leg was set up: answered, and its session ends with it. */
     private static void refuse(SipServletRequest invite, int status, String reason) {
         SipMessages.answer(invite, status, reason);
         ApplicationSessions.endAfterAck(invite.getApplicationSession());
     }
 
+    /** The claim could not be carried out: the call is parked again, its recall timer running again. */
     private void giveBack(Tenant tenant, ParkedCall call, Leg parkedLeg) {
         if (core.app.parkService().releaseClaim(call.id(), ParkStatus.RETRIEVING) && !parkedLeg.ended()) {
             recall.schedule(tenant, call);

@@ -90,6 +90,16 @@ final class SipCore {
         }
     }
 
+    /**
+     * The parked party hung up, or its phone answered 481 (it has no such call any more): the park ends ABANDONED.
+     * Recorded before the leg leaves {@link ParkedLegs}, so a retrieve or recall that finds no leg finds no park either.
+     */
+    void endAbandoned(Leg parkedLeg, String parkId) {
+        parkedLeg.parkedAs(null);
+        endPark(parkedLeg.tenant(), parkId, Resolution.ABANDONED, parkedLeg.party().uri());
+        parkedLegs.release(parkId);
+    }
+
     /** The address the container listens on, for the SDP of a hold offer made from nothing. */
     String localAddress() {
         return app.config().sipBind();

@@ -22,11 +22,13 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.cloudpark.testing.AdminClient;
 import io.cloudpark.testing.Call;
 import io.cloudpark.testing.Calls;
 import io.cloudpark.testing.Deployments;
@@ -112,7 +114,7 @@ class FaultCatalogueIT {
         }
     }
 
-    @Test
+    @RepeatedTest(value = 20, name = "race {currentRepetition}") // a race: each run lands the BYE at another point
     void retrieveRacingTheParkedPartysByeEndsOneWay() {
         try (TestTenant acme = TestTenant.create("byerace", "1241", "1242", "1250")) {
             TestPhone parker = acme.registeredPhone("1241");
@@ -132,8 +134,8 @@ class FaultCatalogueIT {
                 assertTrue(retrieve.status() == 404 || retrieve.status() == 480, "the retriever is told: " + retrieve.status());
                 assertEquals("ABANDONED", resolution);
             }
-            assertEquals(1, acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json().size(),
-                    "one park, one end");
+            AdminClient.Reply history = acme.admin().get("/api/tenants/" + acme.domain() + "/park-history");
+            assertEquals(1, history.json().size(), "one park, one end: " + history.status() + " " + history.body());
             assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
         }
     }
@@ -154,6 +156,43 @@ class FaultCatalogueIT {
             client.acceptReinvite(reconnect); // crossed: the PBX has ended that dialog by now
 
             assertEquals(480, retrieve.join().status(), "the retriever is told, not left waiting");
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
+        }
+    }
+
+    @Test
+    void parkedPartyWhosePhoneLostTheCallEndsAbandonedAtTheRetrieve() {
+        try (TestTenant acme = TestTenant.create("lost481", "1271", "1272", "1250")) {
+            TestPhone parker = acme.registeredPhone("1271");
+            TestPhone retriever = acme.registeredPhone("1272");
+            TestPhone client = acme.registeredPhone("1250");
+            Calls.Connected talk = Calls.parkAtSelf(acme, parker, client).talk();
+            client.forget(talk.caller().callId());
+
+            Call retrieve = Calls.dial(retriever, "*881271");
+            assertEquals(480, retrieve.status());
+            assertEquals("SIP/2.0 480 Parked Party Left", retrieve.answer().startLine());
+            JsonNode ended = acme.lastEndedPark();
+            assertEquals("ABANDONED", ended.get("resolution").asText(), "its phone has no call: it hung up");
+            assertEquals("sip:1250@" + acme.domain(), ended.get("endedBy").asText());
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
+            assertEquals(1, acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json().size());
+            assertEquals(200, Calls.connect(client, parker).caller().bye().status(), "both phones still call");
+        }
+    }
+
+    @Test
+    void parkedPartyWhosePhoneLostTheCallEndsAbandonedAtTheRecall() {
+        try (TestTenant acme = TestTenant.create("recall481", "1281", "1250")) {
+            acme.settings("{\"parkTimeoutSeconds\":1,\"recallRingSeconds\":5}");
+            TestPhone parker = acme.registeredPhone("1281");
+            TestPhone client = acme.registeredPhone("1250");
+            Calls.Connected talk = Calls.parkAtSelf(acme, parker, client).talk();
+            client.forget(talk.caller().callId());
+
+            Call answered = parker.answer(parker.awaitRequest("INVITE", 5000));
+            assertEquals(answered.callId(), parker.awaitRequest("BYE").callId(), "nothing to talk to: the parker is hung up");
+            assertEquals("ABANDONED", acme.lastEndedPark().get("resolution").asText());
             assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
         }
     }

@@ -93,7 +93,6 @@ public final class TestPhone implements AutoCloseable {
         return "m=audio " + (20_000 + port() % 20_000) + " RTP/AVP 0";
     }
 
-    /** From now on park-info NOTIFYs are answered with this status (200 by default; 0: never answered). */
     /** From now on, re-INVITEs get no answer (a phone busy hanging up, or gone). */
     public void leaveReinvitesUnanswered() {
         leaveReinvitesUnanswered = true;
@@ -104,6 +103,12 @@ public final class TestPhone implements AutoCloseable {
         reply(reinvite, 200, "OK", null, sdp(), "application/sdp");
     }
 
+    /** Drops a dialog without a BYE, as a rebooted phone does: requests in it are answered 481 from now on. */
+    public void forget(String callId) {
+        endedDialogs.add(callId);
+    }
+
+    /** From now on park-info NOTIFYs are answered with this status (200 by default; 0: never answered). */
     public void answerParkInfoWith(int status) {
         notifyAnswer = status;
     }
