@@ -55,25 +55,34 @@ final class CallFlow {
         byte[] offer = SipMessages.body(invite);
         Party calleeParty = SipCore.partyOf(tenant, callee.get());
         List<Fork.Target> targets = devices.stream().map(d -> new Fork.Target(d, calleeParty, dialled)).toList();
+        // a device's 180 and 200 may be handled on two threads at once: a 180 relayed to the caller after the 200
+        // broke the caller's dialog (its next re-INVITE was taken for a new call, 404)
+        Object answering = new Object();
         callerLeg.forking(Fork.ring(core, invite.getApplicationSession(), core.address(callerLeg.party()), targets, offer,
                 Map.of(), tenant, new Fork.Listener() {
                     @Override
                     public void ringing(SipServletResponse provisional) throws Exception {
-                        if (!invite.isCommitted() && provisional.getStatus() > 100) {
-                            SipServletResponse relayed = invite.createResponse(provisional.getStatus());
-                            SipMessages.copyBody(provisional, relayed);
-                            relayed.send();
+                        synchronized (answering) {
+                            if (!invite.isCommitted() && provisional.getStatus() > 100) {
+                                SipServletResponse relayed = invite.createResponse(provisional.getStatus());
+                                SipMessages.copyBody(provisional, relayed);
+                                relayed.send();
+                            }
                         }
                     }
 
                     @Override
                     public void answered(SipServletResponse answer, Leg calleeLeg) throws Exception {
-                        connect(invite, callerLeg, answer, calleeLeg);
+                        synchronized (answering) {
+                            connect(invite, callerLeg, answer, calleeLeg);
+                        }
                     }
 
                     @Override
                     public void failed(int status) {
-                        SipMessages.answer(invite, status, null);
+                        synchronized (answering) {
+                            SipMessages.answer(invite, status, null);
+                        }
                     }
                 }));
     }

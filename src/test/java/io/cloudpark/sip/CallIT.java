@@ -12,6 +12,7 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,7 +33,8 @@ class CallIT {
         return Deployments.cloudpark();
     }
 
-    @Test
+    // the answering device sends 180 and 200 back to back, which the PBX handles on two threads: a race, so repeated
+    @RepeatedTest(value = 20, name = "race {currentRepetition}")
     void ringsEveryDeviceAndTheFirstAnswerWins() {
         try (TestTenant acme = TestTenant.create("call", "301", "302")) {
             TestPhone caller = acme.registeredPhone("301");
@@ -55,7 +57,7 @@ class CallIT {
             assertNotNull(answered.ack());
 
             SipMessage reinvite = call.reinvite(caller.sdp().replace("a=sendrecv", "a=sendonly"));
-            assertEquals(200, reinvite.status());
+            assertEquals(200, reinvite.status(), "the caller's dialog is confirmed: it can re-INVITE");
             SipMessage relayed = desk.awaitRequest("INVITE");
             assertTrue(relayed.body().contains("a=sendonly"), "the re-INVITE passes through: " + relayed.body());
             assertTrue(reinvite.body().contains(desk.mediaLine()), "and its answer comes back");
