@@ -25,6 +25,7 @@ import io.cloudpark.testing.TestTenant;
 @RunAsClient
 class OperatorAndRestartIT {
     private static final String APP = "cloudpark";
+    private static final String NODE_ID = "CLOUDPARK_NODE_ID";
 
     @ArquillianResource
     private Deployer deployer;
@@ -79,6 +80,33 @@ class OperatorAndRestartIT {
             assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
             assertEquals(404, Calls.dial(parker, "*88").status(), "no retrieve rings into a ghost");
         } finally {
+            deployer.undeploy(APP);
+        }
+    }
+
+    @Test
+    void aRetrieveOfACallAnotherNodeHoldsLeavesItParkedThere() {
+        System.setProperty(NODE_ID, "node-a");
+        deployer.deploy(APP);
+        try (TestTenant acme = TestTenant.create("twonodes", "921", "950")) {
+            TestPhone parker = acme.registeredPhone("921");
+            TestPhone client = acme.registeredPhone("950");
+            String parkId = Calls.parkAtSelf(acme, parker, client).info().parkId();
+
+            // node b starts on the same database; the call's dialog is node a's, which nothing here can reach
+            deployer.undeploy(APP);
+            System.setProperty(NODE_ID, "node-b");
+            deployer.deploy(APP);
+
+            assertEquals("SIP/2.0 480 Parked On Another Node", Calls.dial(parker, "*88").answer().startLine());
+            JsonNode parked = acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json();
+            assertEquals(1, parked.size(), "node b neither closed nor took node a's call: " + parked);
+            assertEquals(parkId, parked.get(0).get("id").asText());
+            assertEquals("PARKED", parked.get(0).get("status").asText(), "the claim is given back");
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json().size());
+            assertEquals(204, acme.admin().delete("/api/tenants/" + acme.domain() + "/parked-calls/" + parkId).status());
+        } finally {
+            System.clearProperty(NODE_ID);
             deployer.undeploy(APP);
         }
     }
