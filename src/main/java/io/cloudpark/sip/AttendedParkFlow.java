@@ -1,5 +1,6 @@
 package io.cloudpark.sip;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,9 +47,15 @@ final class AttendedParkFlow {
         byte[] sdp = Sdp.inactive(core.localAddress());
         ok.setContent(sdp, SipMessages.SDP);
         leg.sentSdp(sdp);
-        ok.send();
+        // waiting before the 200 leaves: the phone may send its REFER the moment it has the 200
         Waiting waiting = new Waiting(leg, request, ok.getTo().getParameter("tag"), invite.getFrom().getParameter("tag"));
         byCallId.put(invite.getCallId(), waiting);
+        try {
+            ok.send();
+        } catch (IOException | RuntimeException e) {
+            byCallId.remove(invite.getCallId(), waiting);
+            throw e;
+        }
         core.app.scheduler().schedule(() -> {
             if (byCallId.remove(invite.getCallId(), waiting)) {
                 LOG.info("park service call " + invite.getCallId() + " got no REFER in " + WAIT.toSeconds() + " s");
