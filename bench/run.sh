@@ -9,8 +9,8 @@
 #   BENCH_STEP_SECONDS [12]  length of a step    BENCH_LATENCY_RATE [50] / BENCH_LATENCY_SECONDS [20]: the latency step
 #   BENCH_TENANTS [1000]     BENCH_DEVICES [20] devices (extensions 101..) per tenant, registered for the idle window
 #   BENCH_PARKED [10000]     calls parked at once for the heap figure     BENCH_IDLE_SECONDS [60]
-#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [40] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
-#                            steps until the JIT compilers use < 20 % of the server's CPU; not reported
+#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [20] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
+#                            steps until the CPU per cycle settles and the JIT uses < 20 % of it; not reported
 #   BENCH_PORT_BASE [25000]
 #   BENCH_SETTLE_SECONDS [25] quiet time before a heap measurement (transaction timers)
 #   BENCH_SERVERS ["cloudpark floor"]
@@ -30,7 +30,7 @@ DEVICES=${BENCH_DEVICES:-20}
 PARKED=${BENCH_PARKED:-10000}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
 WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-15}
-WARMUP_RATE=${BENCH_WARMUP_RATE:-40}
+WARMUP_RATE=${BENCH_WARMUP_RATE:-20}
 WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-5}
 SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-25}
 PORT_BASE=${BENCH_PORT_BASE:-25000}
@@ -291,14 +291,16 @@ step() {
 
 # ------------------------------------------------------------------------------------------------ phases
 warm_up() {  # rounds of cycles until the JIT compilers are done with the hot code; not reported
-    local server=$1 sip=$2 round dir
+    local server=$1 sip=$2 round dir previous=
     for round in $(seq 1 "$WARMUP_MAX_ROUNDS"); do
         dir=$RUN/$server/warm-up/$round
         run_cycles "$server" "$sip" "$dir" "$WARMUP_RATE" $(( WARMUP_RATE * WARMUP_SECONDS ))
         python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --server-port "$sip" --rate "$WARMUP_RATE" \
             --cycles $(( WARMUP_RATE * WARMUP_SECONDS )) --bound-s 1000 --before "$dir/before.json" \
             --after "$dir/after.json" >/dev/null || true
-        python3 "$LIB/analyze.py" warm --dir "$dir" --label "$server: warm-up round $round" && return 0
+        python3 "$LIB/analyze.py" warm --dir "$dir" --label "$server: warm-up round $round" \
+            ${previous:+--previous "$previous"} && return 0
+        previous=$dir
     done
     log "$server: the JIT was still busy after $WARMUP_MAX_ROUNDS warm-up rounds; measuring anyway"
 }
