@@ -36,10 +36,15 @@ class DeviceParkInfoIT {
             Calls.parkAt(acme, parker, client, "702");
 
             TestPhone rebooted = acme.registeredPhone("702");
-            ParkInfoDocument refresh = ParkInfoDocument.of(rebooted.awaitRequest("NOTIFY"));
-            assertEquals("refresh", refresh.reason());
-            assertEquals(1, refresh.calls().size());
-            assertEquals("sip:750@" + acme.domain(), refresh.calls().get(0).parkedUri());
+            ParkInfoDocument told = ParkInfoDocument.of(rebooted.awaitRequest("NOTIFY"));
+            // the parker hears 200 just before the park is announced: a device registering in between is told
+            // twice, by its refresh and by the announcement, with the same state
+            assertTrue(told.reason().equals("refresh") || told.reason().equals("parked"), told.reason());
+            assertEquals(1, told.calls().size());
+            assertEquals("sip:750@" + acme.domain(), told.calls().get(0).parkedUri());
+            while (rebooted.receives("NOTIFY", 500)) {
+                // the other of the two, if it came
+            }
 
             assertEquals(200, rebooted.register(300).status());
             assertFalse(rebooted.receives("NOTIFY", 500), "a refresh of a live binding is no news");
