@@ -167,7 +167,6 @@ final class RecallFlow {
                 if (status == 481) {
                     // its phone has no such call: it hung up, its BYE perhaps crossing our re-INVITE
                     LOG.info("park " + call.id() + ": the parked party hung up during the recall (481)");
-                    parkedLeg.end();
                     core.endAbandoned(parkedLeg, call.id());
                     return;
                 }

@@ -144,7 +144,6 @@ final class RetrieveFlow {
             if (answer.getStatus() == 481) {
                 // its phone has no such call: it hung up, its BYE perhaps crossing our re-INVITE
                 LOG.info("park " + call.id() + ": the parked party hung up during the retrieve (481)");
-                parkedLeg.end();
                 core.endAbandoned(parkedLeg, call.id());
                 refuse(invite, 480, "Parked Party Left");
                 return;

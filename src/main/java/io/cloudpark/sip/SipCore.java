@@ -95,6 +95,7 @@ final class SipCore {
      * Recorded before the leg leaves {@link ParkedLegs}, so a retrieve or recall that finds no leg finds no park either.
      */
     void endAbandoned(Leg parkedLeg, String parkId) {
+        parkedLeg.end(); // after a 481 nothing more may be sent to it; after its BYE it is ended already
         parkedLeg.parkedAs(null);
         endPark(parkedLeg.tenant(), parkId, Resolution.ABANDONED, parkedLeg.party().uri());
         parkedLegs.release(parkId);
