@@ -7,8 +7,9 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /** The cloudpark application as the tests deploy it: the real sip.xml and web.xml, at the root context. */
 public final class Deployments {
-    public static final int SIP_PORT = 15060;
-    public static final int HTTP_PORT = 18080;
+    /** arquillian.xml reads the same properties, so parallel builds on one host can move both. */
+    public static final int SIP_PORT = Integer.getInteger("cloudpark.it.sipPort", 15060);
+    public static final int HTTP_PORT = Integer.getInteger("cloudpark.it.httpPort", 18080);
     /** As set for the failsafe JVM in pom.xml. */
     public static final String ADMIN_PASSWORD = "it-admin-secret";
 
