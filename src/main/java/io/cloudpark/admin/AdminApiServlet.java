@@ -21,6 +21,7 @@ import io.cloudpark.park.EndedPark;
 import io.cloudpark.park.FeatureRequest;
 import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.ParkedCallStore;
+import io.cloudpark.park.ParkService.PolicyChange;
 import io.cloudpark.park.ParkingPolicy;
 import io.cloudpark.park.Party;
 import io.cloudpark.park.RecallPolicy;
@@ -188,13 +189,14 @@ public final class AdminApiServlet extends HttpServlet {
                 body.has("recallGroup") ? extensions(body, "recallGroup") : old.recallGroup(),
                 body.has("recallFallback") ? text(body, "recallFallback", false) : old.recallFallback(),
                 body.has("musicOnHoldUri") ? text(body, "musicOnHoldUri", false) : old.musicOnHoldUri());
-        List<String> violations = policy.violations();
-        if (!violations.isEmpty()) {
-            throw new ApiError(400, "bad_request", String.join("; ", violations));
+        PolicyChange change = app.parkService().changePolicy(tenant, policy);
+        if (change instanceof PolicyChange.Invalid invalid) {
+            throw new ApiError(400, "bad_request", String.join("; ", invalid.violations()));
         }
-        Tenant updated = directory.updatePolicy(tenant.domain(), policy)
-                .orElseThrow(() -> ApiError.notFound("no tenant " + tenant.domain()));
-        Json.write(response, 200, settings(updated.policy()));
+        if (!(change instanceof PolicyChange.Changed changed)) {
+            throw ApiError.notFound("no tenant " + tenant.domain());
+        }
+        Json.write(response, 200, settings(changed.tenant().policy()));
     }
 
     private void createParkGroup(HttpServletRequest request, HttpServletResponse response, Tenant tenant)

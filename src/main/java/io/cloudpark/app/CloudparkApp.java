@@ -1,6 +1,10 @@
 package io.cloudpark.app;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,6 +13,7 @@ import javax.servlet.ServletContext;
 
 import org.apache.log4j.Logger;
 
+import io.cloudpark.jmx.ConsoleBeans;
 import io.cloudpark.park.ParkService;
 import io.cloudpark.store.Database;
 
@@ -27,6 +32,7 @@ public final class CloudparkApp {
     private final ScheduledExecutorService scheduler;
     private final Metrics metrics = new Metrics();
     private volatile OperatorHangup operatorHangup = (tenant, parkId) -> false;
+    private Optional<ConsoleBeans> consoleBeans = Optional.empty();
 
     private CloudparkApp(Config config, Database database) {
         this.config = config;
@@ -46,12 +52,28 @@ public final class CloudparkApp {
         if (config.demoTenant()) {
             DemoTenant.seedIfEmpty(database.tenants());
         }
-        return new CloudparkApp(config, database);
+        CloudparkApp app = new CloudparkApp(config, database);
+        app.consoleBeans = ConsoleBeans.register(app);
+        return app;
     }
 
     void stop() {
+        consoleBeans.ifPresent(ConsoleBeans::close);
         scheduler.shutdownNow();
         database.close();
+    }
+
+    /** This build's version, from version.properties. */
+    public String version() {
+        try (InputStream in = CloudparkApp.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     public static CloudparkApp of(ServletContext context) {

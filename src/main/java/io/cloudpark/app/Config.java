@@ -2,10 +2,13 @@ package io.cloudpark.app;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.function.UnaryOperator;
+
+import io.cloudpark.store.Database;
 
 /**
- * cloudpark's settings (DESIGN §6). Each is read from the environment variable of its name, or from a JVM system
- * property of the same name (which wins), else the documented default. README lists them all.
+ * cloudpark's settings (DESIGN §6). Each is read from the deployment's context parameter of its name, else the JVM
+ * system property, else the environment variable of that name, else the documented default. README lists them all.
  */
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
                      String adminPassword, String nodeId, boolean demoTenant) {
@@ -13,33 +16,47 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
     public static Config fromEnvironment() {
+        return from(name -> null);
+    }
+
+    /**
+     * @param deploymentParameter a setting given to this deployment alone (a context parameter of the container's
+     *                            context descriptor), which wins over the JVM's system properties and environment
+     */
+    public static Config from(UnaryOperator<String> deploymentParameter) {
+        Settings settings = new Settings(deploymentParameter);
         return new Config(
-                get("CLOUDPARK_BIND", "127.0.0.1"),
-                port("CLOUDPARK_SIP_PORT", 5060),
-                port("CLOUDPARK_HTTP_PORT", 8080),
-                get("CLOUDPARK_DB_URL", "jdbc:h2:file:./data/cloudpark"),
-                get("CLOUDPARK_DB_USER", "sa"),
-                get("CLOUDPARK_DB_PASSWORD", ""),
-                get("CLOUDPARK_ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD),
-                get("CLOUDPARK_NODE_ID", hostName()),
-                Boolean.parseBoolean(get("CLOUDPARK_DEMO_TENANT", "false")));
+                settings.get("CLOUDPARK_BIND", "127.0.0.1"),
+                settings.port("CLOUDPARK_SIP_PORT", 5060),
+                settings.port("CLOUDPARK_HTTP_PORT", 8080),
+                settings.get("CLOUDPARK_DB_URL", "jdbc:h2:file:./data/cloudpark"),
+                settings.get("CLOUDPARK_DB_USER", "sa"),
+                settings.get("CLOUDPARK_DB_PASSWORD", ""),
+                settings.get("CLOUDPARK_ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD),
+                settings.get("CLOUDPARK_NODE_ID", hostName()),
+                Boolean.parseBoolean(settings.get("CLOUDPARK_DEMO_TENANT", "false")));
     }
 
-    static String get(String name, String fallback) {
-        String value = System.getProperty(name, System.getenv(name));
-        return value == null || value.isBlank() ? fallback : value.trim();
-    }
-
-    private static int port(String name, int fallback) {
-        String value = get(name, Integer.toString(fallback));
-        try {
-            int port = Integer.parseInt(value);
-            if (port < 1 || port > 65_535) {
-                throw new NumberFormatException();
+    private record Settings(UnaryOperator<String> deploymentParameter) {
+        String get(String name, String fallback) {
+            String value = deploymentParameter.apply(name);
+            if (value == null || value.isBlank()) {
+                value = System.getProperty(name, System.getenv(name));
             }
-            return port;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a port number (1-65535), got: " + value);
+            return value == null || value.isBlank() ? fallback : value.trim();
+        }
+
+        int port(String name, int fallback) {
+            String value = get(name, Integer.toString(fallback));
+            try {
+                int port = Integer.parseInt(value);
+                if (port < 1 || port > 65_535) {
+                    throw new NumberFormatException();
+                }
+                return port;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a port number (1-65535), got: " + value);
+            }
         }
     }
 
@@ -51,10 +68,12 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
         }
     }
 
-    /** For logs: every setting but the passwords. */
+    /**
+     * For logs: every setting but the passwords and the embedded launcher's ports, which a container does not use
+     * (the launcher logs them itself; {@link ServedPorts} says what a container serves).
+     */
     @Override
     public String toString() {
-        return "sip=" + sipBind + ":" + sipPort + " http=" + httpPort + " db=" + dbUrl + " dbUser=" + dbUser
-                + " node=" + nodeId + " demoTenant=" + demoTenant;
+        return "db=" + Database.redact(dbUrl) + " dbUser=" + dbUser + " node=" + nodeId + " demoTenant=" + demoTenant;
     }
 }

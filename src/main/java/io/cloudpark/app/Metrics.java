@@ -2,6 +2,7 @@ package io.cloudpark.app;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,6 +64,42 @@ public final class Metrics {
     /** A value read at each scrape, registered by whoever owns it. */
     public void gauge(String name, String help, LongSupplier value) {
         gauges.put(name, new Gauge(help, value));
+    }
+
+    public long parks() {
+        return parks.get();
+    }
+
+    public Map<String, Long> refusals() {
+        return snapshot(refusals);
+    }
+
+    public Map<String, Long> resolutions() {
+        return snapshot(resolutions);
+    }
+
+    public long notifiesSent() {
+        return notifiesSent.get();
+    }
+
+    public long notifiesFailed() {
+        return notifiesFailed.get();
+    }
+
+    public long registrations() {
+        return registrations.get();
+    }
+
+    /** The gauge's value now; 0 while its owner has not registered it. */
+    public long gaugeValue(String name) {
+        Gauge gauge = gauges.get(name);
+        return gauge == null ? 0 : gauge.value().getAsLong();
+    }
+
+    private static Map<String, Long> snapshot(Map<? extends Enum<?>, AtomicLong> counters) {
+        Map<String, Long> out = new TreeMap<>();
+        counters.forEach((key, n) -> out.put(key.name(), n.get()));
+        return out;
     }
 
     public String prometheusText() {

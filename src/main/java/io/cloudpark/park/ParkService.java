@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -36,6 +37,16 @@ public final class ParkService {
 
         /** Something is parked, but another retriever or the recall took it first. */
         record LostRace() implements RetrieveClaim { }
+    }
+
+    /** What became of a change of a tenant's park rules. */
+    public sealed interface PolicyChange {
+        record Changed(Tenant tenant) implements PolicyChange { }
+
+        /** Field name: what is wrong with it, for every field out of range; nothing was stored. */
+        record Invalid(List<String> violations) implements PolicyChange { }
+
+        record NoSuchTenant() implements PolicyChange { }
     }
 
     private final TenantDirectory directory;
@@ -146,6 +157,29 @@ public final class ParkService {
     /** A claim that could not be carried out hands the call back: parked again, retrievable by the next one. */
     public boolean releaseClaim(String parkId, ParkStatus claimedAs) {
         return store.transition(parkId, claimedAs, ParkStatus.PARKED);
+    }
+
+    public Optional<Tenant> tenant(String domain) {
+        return directory.tenantByDomain(domain.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Validates and stores a tenant's new park rules: the one path for every adapter (admin API, JMX), so a value
+     * refused in one is refused in all. The database stays the one truth across nodes.
+     */
+    public PolicyChange changePolicy(Tenant tenant, ParkingPolicy policy) {
+        List<String> violations = policy.violations();
+        if (!violations.isEmpty()) {
+            return new PolicyChange.Invalid(violations);
+        }
+        return directory.updatePolicy(tenant.domain(), policy)
+                .<PolicyChange>map(PolicyChange.Changed::new)
+                .orElseGet(PolicyChange.NoSuchTenant::new);
+    }
+
+    /** Calls parked anywhere in the tenant now, oldest first. */
+    public List<ParkedCall> parkedInTenant(Tenant tenant) {
+        return store.parkedInTenant(tenant.id());
     }
 
     public Optional<ParkedCall> find(Tenant tenant, String parkId) {

@@ -75,4 +75,63 @@ public record ParkingPolicy(String parkCode, String retrieveCode, String groupPa
             out.add(field + ": must be between " + min + " and " + max);
         }
     }
+    /** A copy to change some fields of, for adapters that set one setting at a time (JMX). */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public static final class Builder {
+        private String parkCode;
+        private String retrieveCode;
+        private String groupParkCode;
+        private int parkTimeoutSeconds;
+        private int recallRingSeconds;
+        private int maxParkedPerExtension;
+        private RecallPolicy recallPolicy;
+        private int recallAttempts;
+        private List<String> recallGroup;
+        private String recallFallback;
+        private String musicOnHoldUri;
+
+        private Builder(ParkingPolicy p) {
+            parkCode = p.parkCode;
+            retrieveCode = p.retrieveCode;
+            groupParkCode = p.groupParkCode;
+            parkTimeoutSeconds = p.parkTimeoutSeconds;
+            recallRingSeconds = p.recallRingSeconds;
+            maxParkedPerExtension = p.maxParkedPerExtension;
+            recallPolicy = p.recallPolicy;
+            recallAttempts = p.recallAttempts;
+            recallGroup = p.recallGroup;
+            recallFallback = p.recallFallback;
+            musicOnHoldUri = p.musicOnHoldUri;
+        }
+
+        public Builder parkCode(String value) { parkCode = value; return this; }
+
+        public Builder retrieveCode(String value) { retrieveCode = value; return this; }
+
+        public Builder groupParkCode(String value) { groupParkCode = value; return this; }
+
+        public Builder parkTimeoutSeconds(int value) { parkTimeoutSeconds = value; return this; }
+
+        public Builder recallRingSeconds(int value) { recallRingSeconds = value; return this; }
+
+        public Builder maxParkedPerExtension(int value) { maxParkedPerExtension = value; return this; }
+
+        public Builder recallPolicy(RecallPolicy value) { recallPolicy = value; return this; }
+
+        public Builder recallAttempts(int value) { recallAttempts = value; return this; }
+
+        public Builder recallGroup(List<String> value) { recallGroup = value; return this; }
+
+        public Builder recallFallback(String value) { recallFallback = value; return this; }
+
+        public Builder musicOnHoldUri(String value) { musicOnHoldUri = value; return this; }
+
+        public ParkingPolicy build() {
+            return new ParkingPolicy(parkCode, retrieveCode, groupParkCode, parkTimeoutSeconds, recallRingSeconds,
+                    maxParkedPerExtension, recallPolicy, recallAttempts, recallGroup, recallFallback, musicOnHoldUri);
+        }
+    }
 }

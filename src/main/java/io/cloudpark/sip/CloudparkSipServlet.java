@@ -13,6 +13,7 @@ import javax.servlet.sip.SipURI;
 import org.apache.log4j.Logger;
 
 import io.cloudpark.app.CloudparkApp;
+import io.cloudpark.app.ServedPorts;
 import io.cloudpark.park.FeatureRequest;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Extension;
@@ -53,6 +54,7 @@ public final class CloudparkSipServlet extends SipServlet {
 
     /** The application can send requests now: close what a restart lost (called by {@link SipApplicationReady}). */
     void applicationReady() {
+        LOG.info("cloudpark serving: " + ServedPorts.describe(getServletContext()) + ", node " + core.app.config().nodeId());
         hangups.closeCallsLostInRestart();
     }
 

@@ -15,11 +15,12 @@ import io.cloudpark.app.CloudparkApp;
  * tests) see that calls, registrations and refusals leave nothing behind.
  */
 public final class LiveSessionGauge implements SipApplicationSessionListener, SipServletListener {
+    public static final String NAME = "cloudpark_sip_application_sessions";
     private final AtomicLong live = new AtomicLong();
 
     @Override
     public void servletInitialized(SipServletContextEvent event) {
-        CloudparkApp.of(event.getServletContext()).metrics().gauge("cloudpark_sip_application_sessions",
+        CloudparkApp.of(event.getServletContext()).metrics().gauge(NAME,
                 "SIP application sessions the container holds (calls, parked calls, transactions in flight)", live::get);
     }
 

@@ -16,7 +16,7 @@ import org.mobicents.servlet.sip.core.session.SipStandardManager;
 import org.mobicents.servlet.sip.startup.SipContextConfig;
 import org.mobicents.servlet.sip.startup.SipStandardContext;
 
-import io.cloudpark.app.NonReportingStatsReporter;
+import io.cloudpark.container.NonReportingStatsReporter;
 
 /**
  * Restcomm SIP Servlets (Tomcat 7 flavour) booted in-process, without server.xml: one HTTP connector and one SIP

@@ -145,6 +145,8 @@ public final class Database implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setPoolName("cloudpark-db");
         config.setJdbcUrl(jdbcUrl);
+        // under Tomcat, DriverManager never sees drivers in WEB-INF/lib ("No suitable driver"): name the class
+        config.setDriverClassName(backend.driverClass);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(POOL_SIZE);
@@ -155,18 +157,20 @@ public final class Database implements AutoCloseable {
     }
 
     /** The URL as it may appear in a log: PostgreSQL URLs can carry the password. */
-    static String redact(String jdbcUrl) {
+    public static String redact(String jdbcUrl) {
         return PASSWORD_IN_URL.matcher(jdbcUrl).replaceAll("$1***");
     }
 
     private enum Backend {
-        H2("org.hibernate.dialect.H2Dialect", "SET LOCK_TIMEOUT " + LOCK_TIMEOUT_MS),
-        POSTGRESQL("org.hibernate.dialect.PostgreSQL10Dialect", "SET lock_timeout = " + LOCK_TIMEOUT_MS);
+        H2("org.h2.Driver", "org.hibernate.dialect.H2Dialect", "SET LOCK_TIMEOUT " + LOCK_TIMEOUT_MS),
+        POSTGRESQL("org.postgresql.Driver", "org.hibernate.dialect.PostgreSQL10Dialect", "SET lock_timeout = " + LOCK_TIMEOUT_MS);
 
+        final String driverClass;
         final String dialect;
         final String lockTimeoutSql;
 
-        Backend(String dialect, String lockTimeoutSql) {
+        Backend(String driverClass, String dialect, String lockTimeoutSql) {
+            this.driverClass = driverClass;
             this.dialect = dialect;
             this.lockTimeoutSql = lockTimeoutSql;
         }

@@ -20,6 +20,7 @@ import org.mobicents.servlet.sip.core.SipApplicationDispatcher;
 import org.mobicents.servlet.sip.startup.StaticServiceHolder;
 import org.restcomm.commons.statistics.reporter.RestcommStatsReporter;
 
+import io.cloudpark.container.NonReportingStatsReporter;
 import io.cloudpark.testing.Deployments;
 
 /**

@@ -1,4 +1,4 @@
-package io.cloudpark.app;
+package io.cloudpark.container;
 
 import java.lang.reflect.Field;
 import java.util.SortedMap;
@@ -22,8 +22,11 @@ import com.codahale.metrics.Timer;
  * Restcomm's statistics reporter posts usage data to the vendor's server once a day and once more when it stops,
  * whatever {@code setGatherStatistics(false)} says: cloudpark opens no connection the operator did not configure,
  * so it puts this one in its place. The embedded container installs it before the container exists
- * ({@link #install()}); in a container of the operator's, the application swaps it in when it starts
- * ({@link #replaceInRunningContainer()}).
+ * ({@link #install()}), and so does the assembled Restcomm container ({@link NoPhoneHomeListener}, from its lib/); in
+ * any other container the application swaps it in when it starts ({@link #replaceInRunningContainer()}).
+ * <p>
+ * Instances are recognised by class name: the container's copy (lib/) and the application's (WEB-INF/classes) are
+ * two classes, and an application-loaded reporter left in the container would pin the application after an undeploy.
  */
 public final class NonReportingStatsReporter extends RestcommStatsReporter {
     private static final Logger LOG = Logger.getLogger(NonReportingStatsReporter.class);
@@ -36,7 +39,7 @@ public final class NonReportingStatsReporter extends RestcommStatsReporter {
         try {
             Field singleton = RestcommStatsReporter.class.getDeclaredField("restcommStatsReporter");
             singleton.setAccessible(true);
-            if (!(singleton.get(null) instanceof NonReportingStatsReporter)) {
+            if (!isNonReporting(singleton.get(null))) {
                 singleton.set(null, new NonReportingStatsReporter());
             }
         } catch (ReflectiveOperationException e) {
@@ -59,7 +62,7 @@ public final class NonReportingStatsReporter extends RestcommStatsReporter {
             Field field = dispatcher.getClass().getDeclaredField("statsReporter");
             field.setAccessible(true);
             Object running = field.get(dispatcher);
-            if (running instanceof NonReportingStatsReporter) {
+            if (isNonReporting(running)) {
                 return;
             }
             field.set(dispatcher, RestcommStatsReporter.getRestcommStatsReporter());
@@ -72,6 +75,10 @@ public final class NonReportingStatsReporter extends RestcommStatsReporter {
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("could not switch off Restcomm's statistics reporter (" + e + "): block statistics.restcomm.com");
         }
+    }
+
+    static boolean isNonReporting(Object reporter) {
+        return reporter != null && reporter.getClass().getName().equals(NonReportingStatsReporter.class.getName());
     }
 
     @Override
