@@ -3,7 +3,8 @@
 # cloudpark.war:  deployment/container/assemble.sh [CATALINA_HOME]   (default: target/restcomm-container)
 #
 # Environment: CONTAINER_ADMIN_USER (default admin) and CONTAINER_ADMIN_PASSWORD (default: a random one, written
-# only to conf/tomcat-users.xml) for Tomcat Manager, jmxproxy and Jolokia. Needs JDK 17, Maven and unzip.
+# only to conf/tomcat-users.xml) for Tomcat Manager, jmxproxy and Jolokia. Needs JDK 17 (jar), Maven and perl,
+# and target/cloudpark-container-support.jar from 'mvn -DskipTests package'.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -74,16 +75,9 @@ chmod 600 "$home/conf/tomcat-users.xml"
 # 5. Jolokia behind BASIC auth (its web.xml), with cloudpark's access policy and no stack traces in answers
 jolokia="$stage/jolokia"
 mkdir -p "$jolokia/WEB-INF/classes"
-(cd "$jolokia" && unzip -q "$stage/wars/jolokia.war" WEB-INF/web.xml)
-python3 - "$jolokia/WEB-INF/web.xml" <<'PY'
-import re, sys
-path = sys.argv[1]
-xml = open(path, encoding='utf-8').read()
-patched = re.sub(r'(<param-name>includeStackTrace</param-name>\s*<param-value>)true(</param-value>)', r'\1false\2', xml)
-if patched == xml:
-    sys.exit('assemble: includeStackTrace not found in Jolokia web.xml')
-open(path, 'w', encoding='utf-8').write(patched)
-PY
+(cd "$jolokia" && jar xf "$stage/wars/jolokia.war" WEB-INF/web.xml)
+perl -0pi -e 's{(<param-name>includeStackTrace</param-name>\s*<param-value>)true(</param-value>)}{${1}false${2}} or die "assemble: includeStackTrace not found in Jolokia web.xml\n"' \
+    "$jolokia/WEB-INF/web.xml"
 cp "$here/conf/jolokia-access.xml" "$jolokia/WEB-INF/classes/jolokia-access.xml"
 cp "$stage/wars/jolokia.war" "$home/webapps/jolokia.war"
 (cd "$jolokia" && jar uf "$home/webapps/jolokia.war" WEB-INF/web.xml WEB-INF/classes/jolokia-access.xml)

@@ -18,9 +18,14 @@ public final class AdminClient {
     private final String authorization;
 
     public AdminClient(int port, String password) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, "admin", password);
+    }
+
+    /** @param base the application's root, e.g. {@code http://127.0.0.1:8080/cloudpark} in a container */
+    public AdminClient(String base, String user, String password) {
+        this.base = base;
         this.authorization = password == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     public static AdminClient operator() {
