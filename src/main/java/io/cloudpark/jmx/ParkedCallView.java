@@ -1,44 +1,51 @@
 package io.cloudpark.jmx;
 
+import java.beans.ConstructorProperties;
+
 import io.cloudpark.park.ParkedCall;
 
-/** A parked call as the console shows it (a CompositeData with these items). */
+/** A parked call as the console shows it: a CompositeData with these items, which a JMX proxy can map back. */
 public final class ParkedCallView {
-    private final ParkedCall call;
+    private final String id;
+    private final String extension;
+    private final String parked;
+    private final String parker;
+    private final String parkedAt;
+    private final String recallAt;
+    private final String status;
+    private final String ownerNode;
 
-    ParkedCallView(ParkedCall call) {
-        this.call = call;
+    @ConstructorProperties({"id", "extension", "parked", "parker", "parkedAt", "recallAt", "status", "ownerNode"})
+    public ParkedCallView(String id, String extension, String parked, String parker, String parkedAt, String recallAt,
+                          String status, String ownerNode) {
+        this.id = id;
+        this.extension = extension;
+        this.parked = parked;
+        this.parker = parker;
+        this.parkedAt = parkedAt;
+        this.recallAt = recallAt;
+        this.status = status;
+        this.ownerNode = ownerNode;
     }
 
-    public String getId() {
-        return call.id();
+    static ParkedCallView of(ParkedCall call) {
+        return new ParkedCallView(call.id(), call.extension(), call.parked().uri(), call.parker().uri(),
+                call.parkedAt().toString(), call.recallAt().toString(), call.status().name(), call.ownerNode());
     }
 
-    public String getExtension() {
-        return call.extension();
-    }
+    public String getId() { return id; }
 
-    public String getParked() {
-        return call.parked().uri();
-    }
+    public String getExtension() { return extension; }
 
-    public String getParker() {
-        return call.parker().uri();
-    }
+    public String getParked() { return parked; }
 
-    public String getParkedAt() {
-        return call.parkedAt().toString();
-    }
+    public String getParker() { return parker; }
 
-    public String getRecallAt() {
-        return call.recallAt().toString();
-    }
+    public String getParkedAt() { return parkedAt; }
 
-    public String getStatus() {
-        return call.status().name();
-    }
+    public String getRecallAt() { return recallAt; }
 
-    public String getOwnerNode() {
-        return call.ownerNode();
-    }
+    public String getStatus() { return status; }
+
+    public String getOwnerNode() { return ownerNode; }
 }

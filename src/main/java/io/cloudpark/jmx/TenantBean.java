@@ -120,7 +120,7 @@ final class TenantBean implements TenantMXBean {
 
     @Override
     public ParkedCallView[] listParkedCalls() {
-        return app.parkService().parkedInTenant(tenant()).stream().map(ParkedCallView::new).toArray(ParkedCallView[]::new);
+        return app.parkService().parkedInTenant(tenant()).stream().map(ParkedCallView::of).toArray(ParkedCallView[]::new);
     }
 
     @Override

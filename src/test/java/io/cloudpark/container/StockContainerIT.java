@@ -226,14 +226,19 @@ class StockContainerIT {
         String recalled;
         try (TestTenant acme = TestTenant.create(admin(), SIP_PORT, "pg-recall", "531", "532", "550")) {
             recalled = acme.domain();
-            acme.settings("{\"parkTimeoutSeconds\":1,\"recallRingSeconds\":2}");
+            String tenantBean = container.jmxproxy("invoke", "io.cloudpark:type=Node", Map.of("op", "openTenant", "ps", acme.domain()))
+                    .replaceAll("(?s).*(io\\.cloudpark:\\S+).*", "$1");
+            JsonNode written = JSON.readTree(container.jolokia(write(tenantBean, "ParkTimeoutSeconds", 1), origin()).body());
+            assertEquals(200, written.get("status").asInt(), written.toString());
             TestPhone parker = acme.registeredPhone("531");
             TestPhone target = acme.registeredPhone("532");
             TestPhone client = acme.registeredPhone("550");
             Calls.Connected talk = Calls.connect(client, parker);
             assertEquals(202, talk.callee().refer("sip:*68532@" + acme.domain()).status());
             client.awaitRequest("INVITE");
-            ParkInfoDocument.of(target.awaitRequest("NOTIFY", 5000, "park-info"));
+            ParkInfoDocument.ParkedCallEntry entry = ParkInfoDocument.of(target.awaitRequest("NOTIFY", 5000, "park-info")).calls().get(0);
+            assertEquals(Duration.ofSeconds(1), Duration.between(Instant.parse(entry.parkedAt()), Instant.parse(entry.recallAt())),
+                    "the park's recall time follows the timeout written through Jolokia");
             talk.callee().bye();
             SipMessage recall = parker.awaitRequest("INVITE", 8000);
             assertEquals("<urn:alert:service:recall>", recall.header("Alert-Info"));
