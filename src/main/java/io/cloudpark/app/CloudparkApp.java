@@ -30,13 +30,14 @@ public final class CloudparkApp {
     private final Clock clock = Clock.systemUTC();
     private final ParkService parkService;
     private final ScheduledExecutorService scheduler;
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
     private volatile OperatorHangup operatorHangup = (tenant, parkId) -> false;
     private Optional<ConsoleBeans> consoleBeans = Optional.empty();
 
-    private CloudparkApp(Config config, Database database) {
+    private CloudparkApp(Config config, Database database, Metrics metrics) {
         this.config = config;
         this.database = database;
+        this.metrics = metrics;
         this.parkService = new ParkService(database.tenants(), database.parkedCalls(), clock, config.nodeId());
         AtomicInteger threads = new AtomicInteger();
         this.scheduler = Executors.newScheduledThreadPool(2, task -> {
@@ -48,11 +49,12 @@ public final class CloudparkApp {
 
     static CloudparkApp start(Config config) {
         LOG.info("starting cloudpark: " + config);
-        Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        Metrics metrics = new Metrics();
+        Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), metrics.registry());
         if (config.demoTenant()) {
             DemoTenant.seedIfEmpty(database.tenants());
         }
-        CloudparkApp app = new CloudparkApp(config, database);
+        CloudparkApp app = new CloudparkApp(config, database, metrics);
         app.consoleBeans = ConsoleBeans.register(app);
         return app;
     }

@@ -215,6 +215,7 @@ final class ParkFlow {
         LOG.info("park " + call.id() + ": " + call.parked().uri() + " parked at " + call.extension() + "@"
                 + tenant.domain() + " by " + call.parkerExtension());
         core.notifier.announce(tenant, info);
+        core.app.metrics().parkAnnounced(Duration.between(call.parkedAt(), core.app.clock().instant()));
         recall.schedule(tenant, call);
         core.app.scheduler().schedule(() -> SipMessages.hangUp(parkerLeg), TRANSFEROR_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }

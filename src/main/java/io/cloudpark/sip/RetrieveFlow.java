@@ -1,5 +1,6 @@
 package io.cloudpark.sip;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,6 +35,9 @@ import io.cloudpark.tenant.Tenant;
  * Nothing parked → 404; another retriever or the recall got it first → 480.
  */
 final class RetrieveFlow {
+    /** The retrieve INVITE's arrival (System.nanoTime), for the retrieve latency histogram. */
+    private static final String RECEIVED_AT = RetrieveFlow.class.getName() + ".receivedAt";
+
     private static final Logger LOG = Logger.getLogger(RetrieveFlow.class);
 
     private final SipCore core;
@@ -45,6 +49,7 @@ final class RetrieveFlow {
     }
 
     void start(SipServletRequest invite, Tenant tenant, Extension retriever, FeatureRequest.Retrieve request) {
+        invite.setAttribute(RECEIVED_AT, System.nanoTime());
         String extension = request.extension().orElse(retriever.number());
         Optional<String> parkId = Optional.ofNullable(((SipURI) invite.getRequestURI()).getParameter("park-id"));
         RetrieveClaim claim;
@@ -187,6 +192,7 @@ final class RetrieveFlow {
         SipServletResponse ok = invite.createResponse(200);
         retrieverLeg.sentSdp(SipMessages.copyBody(answer, ok));
         ok.send();
+        core.app.metrics().retrieveAnswered(Duration.ofNanos(System.nanoTime() - (Long) invite.getAttribute(RECEIVED_AT)));
     }
 
     /** The retrieve fails after its leg was set up: answered, and its session ends with it. */

@@ -16,6 +16,9 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.prometheus.PrometheusHistogramMetricsTrackerFactory;
+
+import io.prometheus.client.CollectorRegistry;
 
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.StoreUnavailableException;
@@ -61,16 +64,29 @@ public final class Database implements AutoCloseable {
      * @throws IllegalArgumentException  for a URL that is neither H2 nor PostgreSQL
      */
     public static Database open(String jdbcUrl, String user, String password) {
-        return open(jdbcUrl, user, password, Clock.systemUTC());
+        return open(jdbcUrl, user, password, Clock.systemUTC(), null);
+    }
+
+    /** @param poolMetrics where the pool registers its metrics (connections, wait and usage times) */
+    public static Database open(String jdbcUrl, String user, String password, CollectorRegistry poolMetrics) {
+        return open(jdbcUrl, user, password, Clock.systemUTC(), poolMetrics);
     }
 
     /** @param clock what the tenant cache's expiry is measured with */
     static Database open(String jdbcUrl, String user, String password, Clock clock) {
+        return open(jdbcUrl, user, password, clock, null);
+    }
+
+    private static Database open(String jdbcUrl, String user, String password, Clock clock, CollectorRegistry poolMetrics) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Backend backend = Backend.of(jdbcUrl);
         HikariDataSource pool;
         try {
-            pool = new HikariDataSource(poolConfig(jdbcUrl, user, password, backend));
+            HikariConfig config = poolConfig(jdbcUrl, user, password, backend);
+            if (poolMetrics != null) {
+                config.setMetricsTrackerFactory(new PrometheusHistogramMetricsTrackerFactory(poolMetrics));
+            }
+            pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw new StoreUnavailableException("cannot connect to " + redact(jdbcUrl) + ": " + e.getMessage(), e);
         }

@@ -148,6 +148,6 @@ class AdminApiIT {
         AdminClient.Reply metrics = operator.get("/metrics");
         assertEquals(200, metrics.status());
         assertTrue(metrics.body().contains("cloudpark_parks_total"), metrics.body());
-        assertTrue(metrics.body().contains("cloudpark_park_resolutions_total{resolution=\"RETRIEVED\"}"), metrics.body());
+        assertTrue(metrics.body().contains("cloudpark_park_resolutions_total{resolution=\"RETRIEVED\""), metrics.body());
     }
 }

@@ -119,7 +119,7 @@ class SessionLifecycleIT {
         String metrics = AdminClient.operator().get("/metrics").body();
         for (String line : metrics.split("\n")) {
             if (line.startsWith("cloudpark_sip_application_sessions ")) {
-                return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+                return (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
             }
         }
         throw new AssertionError("no cloudpark_sip_application_sessions in /metrics:\n" + metrics);
