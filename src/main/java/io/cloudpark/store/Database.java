@@ -17,6 +17,8 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.cloudpark.account.AccountStore;
+import io.cloudpark.audit.AuditStore;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.RegistrationStore;
@@ -44,6 +46,8 @@ public final class Database implements AutoCloseable {
     private final TenantDirectory tenants;
     private final RegistrationStore registrations;
     private final ParkedCallStore parkedCalls;
+    private final AccountStore accounts;
+    private final AuditStore audit;
 
     private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock) {
         this.pool = pool;
@@ -52,6 +56,8 @@ public final class Database implements AutoCloseable {
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
         this.registrations = new JpaRegistrationStore(tx);
         this.parkedCalls = new JpaParkedCallStore(tx);
+        this.accounts = new JpaAccountStore(tx);
+        this.audit = new JpaAuditStore(tx);
     }
 
     /**
@@ -106,6 +112,14 @@ public final class Database implements AutoCloseable {
 
     public ParkedCallStore parkedCalls() {
         return parkedCalls;
+    }
+
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    public AuditStore audit() {
+        return audit;
     }
 
     /** Whether a trivial query on our schema answers within a few seconds: for the health check. */

@@ -121,7 +121,7 @@ abstract class StoreContract {
         try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
                      + " where \"version\" is not null order by \"installed_rank\"")) {
-            for (String version : List.of("1", "2")) {
+            for (String version : List.of("1", "2", "4")) {
                 assertTrue(r.next());
                 assertEquals(version, r.getString(1));
                 assertTrue(r.getBoolean(2));
@@ -662,6 +662,54 @@ abstract class StoreContract {
         assertTrue(tenants.deleteParkGroup(tenant.id(), "g"));
         assertFalse(tenants.deleteParkGroup(tenant.id(), "g"));
         assertTrue(tenants.deleteExtension(tenant.id(), "201"));
+    }
+
+    // ----- accounts, tokens and the audit log
+
+    @Test
+    void accountsAreUniqueListedPerTenantAndTakeTheirTokensAlongWhenDeleted() {
+        io.cloudpark.account.AccountStore accounts = db.accounts();
+        Tenant tenant = newTenant();
+        String tag = "acct" + SEQUENCE.incrementAndGet();
+        io.cloudpark.account.Account admin = accounts.create(tag + "-b", io.cloudpark.account.Role.TENANT_ADMIN,
+                tenant.id(), "$2a$hash", T0);
+        accounts.create(tag + "-a", io.cloudpark.account.Role.OPERATOR, null, "$2a$other", T0);
+        assertThrows(io.cloudpark.account.AccountExistsException.class,
+                () -> accounts.create(tag + "-b", io.cloudpark.account.Role.OPERATOR, null, "x", T0));
+        assertEquals(List.of(admin), accounts.list(tenant.id(), null, 10));
+        assertEquals(Optional.of(T0), accounts.byName(tag + "-a").map(io.cloudpark.account.Account::createdAt));
+        assertEquals("$2a$new", accounts.setPasswordHash(tag + "-b", "$2a$new").orElseThrow().passwordHash());
+
+        io.cloudpark.account.ApiToken token = accounts.createToken(admin.id(), "crm", "f".repeat(64), T0);
+        assertEquals(List.of(token), accounts.tokens(admin.id()));
+        assertEquals(tag + "-b", accounts.byTokenHash("f".repeat(64)).orElseThrow().name());
+        assertFalse(accounts.deleteToken(admin.id() + 1000, token.id()), "only the account's own token");
+        assertTrue(accounts.deleteToken(admin.id(), token.id()));
+        assertEquals(Optional.empty(), accounts.byTokenHash("f".repeat(64)));
+        accounts.createToken(admin.id(), "again", "e".repeat(64), T0);
+
+        assertTrue(tenants.deleteTenant(tenant.id()), "a tenant's admins go with it");
+        assertEquals(Optional.empty(), accounts.byName(tag + "-b"));
+        assertEquals(Optional.empty(), accounts.byTokenHash("e".repeat(64)));
+        assertTrue(accounts.delete(tag + "-a"));
+        assertFalse(accounts.delete(tag + "-a"));
+    }
+
+    @Test
+    void theAuditLogIsReadNewestFirstPerTenantAndPaged() {
+        io.cloudpark.audit.AuditStore audit = db.audit();
+        String domain = "audit" + SEQUENCE.incrementAndGet() + ".example";
+        for (int i = 1; i <= 3; i++) {
+            audit.append(T0.plusSeconds(i), "admin", domain, "tenant.update", "{\"n\":" + (i - 1) + "}", "{\"n\":" + i + "}");
+        }
+        audit.append(T0, "admin", "other-" + domain, "tenant.create", null, "{}");
+        List<io.cloudpark.audit.AuditEntry> newest = audit.entries(domain, null, 2);
+        assertEquals(List.of("{\"n\":3}", "{\"n\":2}"), newest.stream().map(io.cloudpark.audit.AuditEntry::after).toList());
+        assertEquals(T0.plusSeconds(3), newest.get(0).at());
+        List<io.cloudpark.audit.AuditEntry> rest = audit.entries(domain, newest.get(1).id(), 2);
+        assertEquals(1, rest.size());
+        assertEquals("{\"n\":0}", rest.get(0).before());
+        assertEquals("other-" + domain, audit.entries(null, null, 1).get(0).tenantDomain());
     }
 
     @Test
