@@ -16,40 +16,38 @@ import io.cloudpark.park.StoreUnavailableException;
 
 /**
  * The REST API (DESIGN §5) under {@code /api}. Every request is checked in this order: its Origin (403), its
- * credentials (401), then, for a request with a body, that the body is JSON (415); only then is the path looked up
- * (404, 405) and the request carried out. Every answer, errors included, is JSON.
+ * credentials (401, or 429 after repeated failures), then, for a request with a body, that the body is JSON (415);
+ * only then is the path looked up (404, 405) and the request carried out. Every answer, errors included, is JSON.
  */
 public final class AdminApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(AdminApiServlet.class);
 
-    private transient OperatorAuth auth;
+    private transient ApiAuth auth;
+    private transient Csrf csrf;
     private transient Routes routes;
 
     @Override
     public void init() {
         CloudparkApp app = CloudparkApp.of(getServletContext());
-        auth = new OperatorAuth(app.config().adminPassword());
+        auth = new ApiAuth(app.accounts(), app.loginThrottle());
+        csrf = new Csrf(app.config().allowedOrigins());
         routes = new Routes();
-        new TenantResources(app).addTo(routes);
+        Audit audit = new Audit(app.audit());
+        new TenantResources(app, audit).addTo(routes);
+        new AccountResources(app, audit).addTo(routes);
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         try {
             String method = request.getMethod().toUpperCase(Locale.ROOT);
-            if (!auth.allows(request)) {
-                LOG.info("401 to " + method + " " + request.getRequestURI() + " from " + request.getRemoteAddr());
-                response.setHeader("WWW-Authenticate", OperatorAuth.CHALLENGE);
-                throw new ApiError(401, "unauthorized", "operator credentials required");
-            }
-            Caller caller = Caller.operator(OperatorAuth.USER);
+            csrf.checkOrigin(request);
+            Caller caller = auth.authenticate(request);
+            Csrf.checkBody(request, method);
             List<String> params = new ArrayList<>();
             Routes.Handler handler = routes.find(method, segments(request), params);
             handler.handle(new Exchange(request, response, caller, params));
-        } catch (Routes.MethodNotAllowed e) {
-            response.setHeader("Allow", e.allow);
-            Json.error(response, e);
         } catch (ApiError e) {
             Json.error(response, e);
         } catch (StoreUnavailableException e) {

@@ -63,6 +63,9 @@ final class Json {
     }
 
     static void error(HttpServletResponse response, ApiError e) throws IOException {
+        if (e.headerName != null) {
+            response.setHeader(e.headerName, e.headerValue);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.error);
         body.put("detail", e.getMessage());

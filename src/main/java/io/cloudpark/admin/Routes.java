@@ -40,7 +40,8 @@ final class Routes {
             if (found != null) {
                 Handler handler = route.byMethod.get(method);
                 if (handler == null) {
-                    throw new MethodNotAllowed(route.byMethod.keySet());
+                    String allow = String.join(", ", route.byMethod.keySet());
+                    throw ApiError.withHeader(405, "method_not_allowed", "allowed here: " + allow, "Allow", allow);
                 }
                 params.addAll(found);
                 return handler;
@@ -65,16 +66,5 @@ final class Routes {
             }
         }
         return params;
-    }
-
-    /** 405: the path exists, the method does not. */
-    static final class MethodNotAllowed extends ApiError {
-        private static final long serialVersionUID = 1L;
-        final String allow;
-
-        MethodNotAllowed(java.util.Collection<String> allowed) {
-            super(405, "method_not_allowed", "allowed here: " + String.join(", ", allowed));
-            this.allow = String.join(", ", allowed);
-        }
     }
 }

@@ -52,9 +52,11 @@ final class TenantResources {
     private final TenantDirectory directory;
     private final RegistrationStore registrations;
     private final ParkedCallStore parkedCalls;
+    private final Audit audit;
 
-    TenantResources(CloudparkApp app) {
+    TenantResources(CloudparkApp app, Audit audit) {
         this.app = app;
+        this.audit = audit;
         this.directory = app.database().tenants();
         this.registrations = app.database().registrations();
         this.parkedCalls = app.database().parkedCalls();
@@ -171,6 +173,7 @@ final class TenantResources {
         try {
             Tenant tenant = directory.createTenant(domain, name == null ? domain : name);
             LOG.info("tenant created: " + domain + " by " + x.caller.name());
+            audit.record(x, domain, "tenant.create", null, Views.tenant(tenant));
             Json.write(x.response, 201, Views.tenant(tenant));
         } catch (TenantExistsException e) {
             throw ApiError.conflict("tenant " + domain + " exists");
@@ -181,6 +184,7 @@ final class TenantResources {
         Tenant tenant = tenant(x.queryOnly());
         String name = x.body(Set.of("name")).text("name", true, Body.MAX_TEXT);
         Tenant renamed = directory.rename(tenant.domain(), name).orElseThrow(() -> ApiError.notFound("no tenant " + tenant.domain()));
+        audit.record(x, tenant.domain(), "tenant.update", Views.tenant(tenant), Views.tenant(renamed));
         Json.write(x.response, 200, Views.tenant(renamed));
     }
 
@@ -200,7 +204,9 @@ final class TenantResources {
             throw inUse(e, force);
         }
         LOG.info("tenant deleted: " + tenant.domain() + " by " + x.caller.name() + ", parks ended: " + ended.size());
-        Json.write(x.response, 200, ordered("deleted", tenant.domain(), "endedCalls", ended));
+        Map<String, Object> outcome = ordered("deleted", tenant.domain(), "endedCalls", ended);
+        audit.record(x, tenant.domain(), "tenant.delete", Views.tenant(tenant), outcome);
+        Json.write(x.response, 200, outcome);
     }
 
     /** Ends the calls as the operator's hang-up does: the parked party gets a BYE, the park ends ENDED_BY_OPERATOR. */
@@ -252,6 +258,7 @@ final class TenantResources {
         }
         Tenant updated = directory.updatePolicy(tenant.domain(), policy)
                 .orElseThrow(() -> ApiError.notFound("no tenant " + tenant.domain()));
+        audit.record(x, tenant.domain(), "settings.update", Views.settings(old), Views.settings(updated.policy()));
         Json.write(x.response, 200, Views.settings(updated.policy()));
     }
 
@@ -267,11 +274,14 @@ final class TenantResources {
         Tenant tenant = tenant(x.queryOnly());
         String number = number(x);
         Body body = x.body(EXTENSION_FIELDS);
+        Optional<Extension> old = directory.extension(tenant.id(), number);
         String password = password(body, true);
         ParkInfoFormat format = body.has("parkInfoFormat") ? body.choice("parkInfoFormat", ParkInfoFormat.class)
                 : ParkInfoFormat.CLOUDPARK;
         TenantDirectory.PutResult result = directory.putExtension(tenant.id(), number,
                 body.text("displayName", false, Body.MAX_TEXT), Credentials.ha1(number, tenant.domain(), password), format);
+        audit.record(x, tenant.domain(), result.created() ? "extension.create" : "extension.replace",
+                old.map(Views::extension).orElse(null), withPasswordChange(Views.extension(result.extension()), true));
         Json.write(x.response, result.created() ? 201 : 200, Views.extension(result.extension()));
     }
 
@@ -286,7 +296,15 @@ final class TenantResources {
                 : old.parkInfoFormat();
         String ha1 = password == null ? old.ha1() : Credentials.ha1(old.number(), tenant.domain(), password);
         Extension updated = directory.putExtension(tenant.id(), old.number(), displayName, ha1, format).extension();
+        audit.record(x, tenant.domain(), "extension.update", Views.extension(old),
+                withPasswordChange(Views.extension(updated), password != null));
         Json.write(x.response, 200, Views.extension(updated));
+    }
+
+    /** What the audit log says of a password: whether it was set, never what it is. */
+    private static Map<String, Object> withPasswordChange(Map<String, Object> extension, boolean changed) {
+        extension.put("passwordChanged", changed);
+        return extension;
     }
 
     private static String password(Body body, boolean required) throws ApiError {
@@ -315,7 +333,9 @@ final class TenantResources {
         } catch (InUseException e) {
             throw inUse(e, force);
         }
-        Json.write(x.response, 200, ordered("deleted", extension.number(), "endedCalls", ended));
+        Map<String, Object> outcome = ordered("deleted", extension.number(), "endedCalls", ended);
+        audit.record(x, tenant.domain(), "extension.delete", Views.extension(extension), outcome);
+        Json.write(x.response, 200, outcome);
     }
 
     private void registrations(Exchange x) throws ApiError, IOException {
@@ -335,6 +355,7 @@ final class TenantResources {
             throw ApiError.notFound("no call " + call.id() + " parked in " + tenant.domain());
         }
         LOG.info("park " + call.id() + " in " + tenant.domain() + " ended by " + x.caller.name());
+        audit.record(x, tenant.domain(), "parked-call.hang-up", Views.parkedCall(tenant, call), null);
         x.response.setStatus(204);
     }
 
@@ -388,7 +409,9 @@ final class TenantResources {
         }
         List<String> members = members(body);
         try {
-            Json.write(x.response, 201, Views.parkGroup(directory.createParkGroup(tenant.id(), name, members)));
+            ParkGroup group = directory.createParkGroup(tenant.id(), name, members);
+            audit.record(x, tenant.domain(), "park-group.create", null, Views.parkGroup(group));
+            Json.write(x.response, 201, Views.parkGroup(group));
         } catch (ParkGroupConflictException e) {
             throw ApiError.conflict(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -401,9 +424,10 @@ final class TenantResources {
         ParkGroup old = parkGroup(tenant, x.param(1));
         List<String> members = members(x.body(Set.of("members")));
         try {
-            Optional<ParkGroup> replaced = directory.replaceParkGroup(tenant.id(), old.name(), members);
-            Json.write(x.response, 200, Views.parkGroup(replaced
-                    .orElseThrow(() -> ApiError.notFound("no park group " + old.name() + " in " + tenant.domain()))));
+            ParkGroup replaced = directory.replaceParkGroup(tenant.id(), old.name(), members)
+                    .orElseThrow(() -> ApiError.notFound("no park group " + old.name() + " in " + tenant.domain()));
+            audit.record(x, tenant.domain(), "park-group.update", Views.parkGroup(old), Views.parkGroup(replaced));
+            Json.write(x.response, 200, Views.parkGroup(replaced));
         } catch (ParkGroupConflictException e) {
             throw ApiError.conflict(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -422,7 +446,9 @@ final class TenantResources {
     private void deleteParkGroup(Exchange x) throws ApiError, IOException {
         Tenant tenant = tenant(x.queryOnly());
         ParkGroup group = parkGroup(tenant, x.param(1));
-        directory.deleteParkGroup(tenant.id(), group.name());
+        if (directory.deleteParkGroup(tenant.id(), group.name())) {
+            audit.record(x, tenant.domain(), "park-group.delete", Views.parkGroup(group), null);
+        }
         x.response.setStatus(204);
     }
 }

@@ -1,6 +1,7 @@
 package io.cloudpark.app;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,6 +10,9 @@ import javax.servlet.ServletContext;
 
 import org.apache.log4j.Logger;
 
+import io.cloudpark.account.Accounts;
+import io.cloudpark.account.LoginThrottle;
+import io.cloudpark.audit.AuditLog;
 import io.cloudpark.park.ParkService;
 import io.cloudpark.store.Database;
 
@@ -26,12 +30,18 @@ public final class CloudparkApp {
     private final ParkService parkService;
     private final ScheduledExecutorService scheduler;
     private final Metrics metrics = new Metrics();
+    private final Accounts accounts;
+    private final LoginThrottle loginThrottle;
+    private final AuditLog audit;
     private volatile OperatorHangup operatorHangup = (tenant, parkId) -> false;
 
     private CloudparkApp(Config config, Database database) {
         this.config = config;
         this.database = database;
         this.parkService = new ParkService(database.tenants(), database.parkedCalls(), clock, config.nodeId());
+        this.accounts = new Accounts(database.accounts(), clock);
+        this.loginThrottle = new LoginThrottle(config.authMaxFailures(), Duration.ofSeconds(config.authLockoutSeconds()), clock);
+        this.audit = new AuditLog(database.audit(), clock);
         AtomicInteger threads = new AtomicInteger();
         this.scheduler = Executors.newScheduledThreadPool(2, task -> {
             Thread t = new Thread(task, "cloudpark-timer-" + threads.incrementAndGet());
@@ -46,7 +56,14 @@ public final class CloudparkApp {
         if (config.demoTenant()) {
             DemoTenant.seedIfEmpty(database.tenants());
         }
-        return new CloudparkApp(config, database);
+        CloudparkApp app = new CloudparkApp(config, database);
+        try {
+            app.accounts.bootstrapOperator(config.adminPassword());
+        } catch (RuntimeException e) {
+            app.stop();
+            throw e;
+        }
+        return app;
     }
 
     void stop() {
@@ -84,6 +101,20 @@ public final class CloudparkApp {
 
     public Metrics metrics() {
         return metrics;
+    }
+
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    /** Failed sign-ins to the admin API, per user name and address. */
+    public LoginThrottle loginThrottle() {
+        return loginThrottle;
+    }
+
+    /** Where every adapter records the changes it makes. */
+    public AuditLog audit() {
+        return audit;
     }
 
     /** How the admin API hangs up a parked call: the SIP side installs it when it starts. */

@@ -2,13 +2,16 @@ package io.cloudpark.app;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * cloudpark's settings (DESIGN §6). Each is read from the environment variable of its name, or from a JVM system
  * property of the same name (which wins), else the documented default. README lists them all.
  */
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
-                     String adminPassword, String nodeId, boolean demoTenant) {
+                     String adminPassword, String nodeId, boolean demoTenant, int authMaxFailures,
+                     int authLockoutSeconds, List<String> allowedOrigins) {
 
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
@@ -22,7 +25,11 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 get("CLOUDPARK_DB_PASSWORD", ""),
                 get("CLOUDPARK_ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD),
                 get("CLOUDPARK_NODE_ID", hostName()),
-                Boolean.parseBoolean(get("CLOUDPARK_DEMO_TENANT", "false")));
+                Boolean.parseBoolean(get("CLOUDPARK_DEMO_TENANT", "false")),
+                number("CLOUDPARK_AUTH_MAX_FAILURES", 5, 1, 1000),
+                number("CLOUDPARK_AUTH_LOCKOUT_SECONDS", 60, 1, 86_400),
+                Arrays.stream(get("CLOUDPARK_ALLOWED_ORIGINS", "").split(",")).map(String::trim)
+                        .filter(origin -> !origin.isEmpty()).toList());
     }
 
     static String get(String name, String fallback) {
@@ -43,6 +50,19 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
         }
     }
 
+    private static int number(String name, int fallback, int min, int max) {
+        String value = get(name, Integer.toString(fallback));
+        try {
+            int number = Integer.parseInt(value);
+            if (number < min || number > max) {
+                throw new NumberFormatException();
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", got: " + value);
+        }
+    }
+
     private static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
@@ -55,6 +75,7 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
     @Override
     public String toString() {
         return "sip=" + sipBind + ":" + sipPort + " http=" + httpPort + " db=" + dbUrl + " dbUser=" + dbUser
-                + " node=" + nodeId + " demoTenant=" + demoTenant;
+                + " node=" + nodeId + " demoTenant=" + demoTenant + " authMaxFailures=" + authMaxFailures
+                + " authLockoutSeconds=" + authLockoutSeconds + " allowedOrigins=" + allowedOrigins;
     }
 }
