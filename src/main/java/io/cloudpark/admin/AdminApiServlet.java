@@ -36,6 +36,7 @@ public final class AdminApiServlet extends HttpServlet {
         Audit audit = new Audit(app.audit());
         new TenantResources(app, audit).addTo(routes);
         new AccountResources(app, audit).addTo(routes);
+        new AuditResources(app).addTo(routes);
     }
 
     @Override
