@@ -105,7 +105,7 @@ final class AccountResources {
     }
 
     private static String password(Body body) throws ApiError {
-        String password = body.text("password", true, Accounts.MAX_PASSWORD_BYTES);
+        String password = body.password("password", true, Accounts.MAX_PASSWORD_BYTES);
         String problem = Accounts.passwordProblem(password);
         if (problem != null) {
             throw ApiError.badRequest("password", problem);

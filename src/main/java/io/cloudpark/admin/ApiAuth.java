@@ -3,6 +3,7 @@ package io.cloudpark.admin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 
 import javax.servlet.http.HttpServletRequest;
@@ -45,7 +46,7 @@ final class ApiAuth {
             account = accounts.signInWithToken(header.substring(7).trim());
         } else if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
             String[] pair = basic(header.substring(6).trim());
-            user = pair[0];
+            user = pair[0].toLowerCase(Locale.ROOT); // account names are kept in lower case
             key = user + "|" + request.getRemoteAddr();
             checkThrottle(key);
             account = pair[1] == null ? Optional.empty() : accounts.signIn(user, pair[1]);

@@ -57,6 +57,27 @@ final class Body {
         return text;
     }
 
+    /**
+     * A password, exactly as sent: not trimmed, since a phone or a browser sends its spaces too. Null when absent and
+     * not required.
+     */
+    String password(String field, boolean required, int maxLength) throws ApiError {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw ApiError.badRequest(field, "is required");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ApiError.badRequest(field, "must be a string");
+        }
+        if (value.asText().length() > maxLength) {
+            throw ApiError.badRequest(field, "at most " + maxLength + " characters");
+        }
+        return value.asText();
+    }
+
     int integer(String field, int fallback) throws ApiError {
         JsonNode value = node.get(field);
         if (value == null) {

@@ -7,6 +7,7 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
 import io.cloudpark.app.CloudparkApp;
+import io.cloudpark.park.StoreUnavailableException;
 
 /** {@code GET /metrics}: Prometheus text counters of the whole service, for operator accounts only. */
 public final class MetricsServlet extends HttpServlet {
@@ -29,6 +30,10 @@ public final class MetricsServlet extends HttpServlet {
             }
         } catch (ApiError e) {
             Json.error(response, e);
+            return;
+        } catch (StoreUnavailableException e) {
+            // accounts are in the database: while it is down, so is the sign-in to the metrics
+            Json.error(response, 503, "unavailable", "the database is unavailable, and with it the accounts");
             return;
         }
         response.setContentType("text/plain; version=0.0.4");

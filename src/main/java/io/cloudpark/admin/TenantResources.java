@@ -308,7 +308,7 @@ final class TenantResources {
     }
 
     private static String password(Body body, boolean required) throws ApiError {
-        String password = body.text("password", required, MAX_PASSWORD);
+        String password = body.password("password", required, MAX_PASSWORD);
         if (password != null && password.length() < 4) {
             throw ApiError.badRequest("password", "must have at least 4 characters");
         }

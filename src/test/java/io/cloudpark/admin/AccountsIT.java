@@ -111,8 +111,11 @@ class AccountsIT {
             assertEquals(200, admin.patch("/api/accounts/" + name, "{\"password\":\"a-new-secret\"}").status());
             assertEquals(401, admin.get("/api/me").status(), "the old password stopped working at once");
             assertEquals(200, AdminClient.account(name, "a-new-secret").get("/api/me").status());
+            assertEquals(200, AdminClient.account(name.toUpperCase(), "a-new-secret").get("/api/me").status(), "names in any case");
+            assertEquals(200, AdminClient.account(name, "a-new-secret").patch("/api/accounts/" + name, "{\"password\":\" spaced secret \"}").status());
+            assertEquals(200, AdminClient.account(name, " spaced secret ").get("/api/me").status(), "a password is kept as typed");
             assertEquals(204, operator.delete("/api/accounts/" + name).status());
-            assertEquals(401, AdminClient.account(name, "a-new-secret").get("/api/me").status());
+            assertEquals(401, AdminClient.account(name, " spaced secret ").get("/api/me").status());
         }
     }
 
