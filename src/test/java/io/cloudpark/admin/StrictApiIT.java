@@ -89,6 +89,20 @@ class StrictApiIT {
     }
 
     @Test
+    void requestsTheContainerRefusesItselfNameNoServerVersion() throws Exception {
+        for (String request : new String[] {"TRACE /api/tenants HTTP/1.1", "GET /api/%zz HTTP/1.1", "GET /nothing HTTP/1.1"}) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", Deployments.HTTP_PORT)) {
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write((request + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 4"), request + " → " + answer);
+                assertFalse(answer.contains("Tomcat") || answer.contains("<html"), request + " → " + answer);
+            }
+        }
+    }
+
+    @Test
     void extensionNumbersHaveOneWrittenFormAndRecallTargetsMustExist() {
         try (TestTenant acme = TestTenant.create("canon", "200")) {
             String ext = "/api/tenants/" + acme.domain() + "/extensions/";
