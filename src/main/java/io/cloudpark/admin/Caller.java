@@ -6,10 +6,6 @@ package io.cloudpark.admin;
  */
 record Caller(String name, Long tenantId) {
 
-    static Caller operator(String name) {
-        return new Caller(name, null);
-    }
-
     boolean isOperator() {
         return tenantId == null;
     }
