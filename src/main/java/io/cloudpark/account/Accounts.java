@@ -85,6 +85,9 @@ public final class Accounts {
 
     /** Makes sure the bootstrap operator exists with this password (the environment's word wins over the store's). */
     public void bootstrapOperator(String password) {
+        if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw new IllegalArgumentException("CLOUDPARK_ADMIN_PASSWORD: at most " + MAX_PASSWORD_BYTES + " bytes (UTF-8)");
+        }
         Optional<Account> existing = store.byName(BOOTSTRAP_OPERATOR);
         if (existing.isEmpty()) {
             try {
