@@ -7,25 +7,33 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
 import io.cloudpark.app.CloudparkApp;
+import io.cloudpark.park.StoreUnavailableException;
 
-/** {@code GET /metrics}: Prometheus text counters, behind the operator's credentials like the API. */
+/** {@code GET /metrics}: Prometheus text counters of the whole service, for operator accounts only. */
 public final class MetricsServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private transient CloudparkApp app;
-    private transient OperatorAuth auth;
+    private transient ApiAuth auth;
 
     @Override
     public void init() {
         app = CloudparkApp.of(getServletContext());
-        auth = new OperatorAuth(app.config().adminPassword());
+        auth = new ApiAuth(app.accounts(), app.loginThrottle());
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (!auth.allows(request)) {
-            response.setHeader("WWW-Authenticate", OperatorAuth.CHALLENGE);
-            Json.error(response, 401, "unauthorized", "operator credentials required");
+        try {
+            if (!auth.authenticate(request).isOperator()) {
+                throw ApiError.forbidden("the metrics cover every tenant: operator accounts only");
+            }
+        } catch (ApiError e) {
+            Json.error(response, e);
+            return;
+        } catch (StoreUnavailableException e) {
+            // accounts are in the database: while it is down, so is the sign-in to the metrics
+            Json.error(response, 503, "unavailable", "the database is unavailable, and with it the accounts");
             return;
         }
         response.setContentType("text/plain; version=0.0.4");

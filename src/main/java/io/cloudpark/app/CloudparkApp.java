@@ -3,6 +3,7 @@ package io.cloudpark.app;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -13,6 +14,9 @@ import javax.servlet.ServletContext;
 
 import org.apache.log4j.Logger;
 
+import io.cloudpark.account.Accounts;
+import io.cloudpark.account.LoginThrottle;
+import io.cloudpark.audit.AuditLog;
 import io.cloudpark.jmx.ConsoleBeans;
 import io.cloudpark.park.ParkService;
 import io.cloudpark.store.Database;
@@ -31,6 +35,9 @@ public final class CloudparkApp {
     private final ParkService parkService;
     private final ScheduledExecutorService scheduler;
     private final Metrics metrics;
+    private final Accounts accounts;
+    private final LoginThrottle loginThrottle;
+    private final AuditLog audit;
     private volatile OperatorHangup operatorHangup = (tenant, parkId) -> false;
     private Optional<ConsoleBeans> consoleBeans = Optional.empty();
 
@@ -39,6 +46,9 @@ public final class CloudparkApp {
         this.database = database;
         this.metrics = metrics;
         this.parkService = new ParkService(database.tenants(), database.parkedCalls(), clock, config.nodeId());
+        this.accounts = new Accounts(database.accounts(), clock);
+        this.loginThrottle = new LoginThrottle(config.authMaxFailures(), Duration.ofSeconds(config.authLockoutSeconds()), clock);
+        this.audit = new AuditLog(database.audit(), clock);
         AtomicInteger threads = new AtomicInteger();
         this.scheduler = Executors.newScheduledThreadPool(2, task -> {
             Thread t = new Thread(task, "cloudpark-timer-" + threads.incrementAndGet());
@@ -55,6 +65,12 @@ public final class CloudparkApp {
             DemoTenant.seedIfEmpty(database.tenants());
         }
         CloudparkApp app = new CloudparkApp(config, database, metrics);
+        try {
+            app.accounts.bootstrapOperator(config.adminPassword());
+        } catch (RuntimeException e) {
+            app.stop();
+            throw e;
+        }
         app.consoleBeans = ConsoleBeans.register(app);
         return app;
     }
@@ -108,6 +124,20 @@ public final class CloudparkApp {
 
     public Metrics metrics() {
         return metrics;
+    }
+
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    /** Failed sign-ins to the admin API, per user name and address. */
+    public LoginThrottle loginThrottle() {
+        return loginThrottle;
+    }
+
+    /** Where every adapter records the changes it makes. */
+    public AuditLog audit() {
+        return audit;
     }
 
     /** How the admin API hangs up a parked call: the SIP side installs it when it starts. */

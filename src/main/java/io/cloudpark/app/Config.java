@@ -2,6 +2,8 @@ package io.cloudpark.app;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 import io.cloudpark.store.Database;
@@ -11,7 +13,8 @@ import io.cloudpark.store.Database;
  * system property, else the environment variable of that name, else the documented default. README lists them all.
  */
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
-                     String adminPassword, String nodeId, boolean demoTenant) {
+                     String adminPassword, String nodeId, boolean demoTenant, int authMaxFailures,
+                     int authLockoutSeconds, List<String> allowedOrigins) {
 
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
@@ -34,7 +37,11 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 settings.get("CLOUDPARK_DB_PASSWORD", ""),
                 settings.get("CLOUDPARK_ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD),
                 settings.get("CLOUDPARK_NODE_ID", hostName()),
-                Boolean.parseBoolean(settings.get("CLOUDPARK_DEMO_TENANT", "false")));
+                Boolean.parseBoolean(settings.get("CLOUDPARK_DEMO_TENANT", "false")),
+                settings.number("CLOUDPARK_AUTH_MAX_FAILURES", 5, 1, 1000),
+                settings.number("CLOUDPARK_AUTH_LOCKOUT_SECONDS", 60, 1, 86_400),
+                Arrays.stream(settings.get("CLOUDPARK_ALLOWED_ORIGINS", "").split(",")).map(String::trim)
+                        .filter(origin -> !origin.isEmpty()).toList());
     }
 
     private record Settings(UnaryOperator<String> deploymentParameter) {
@@ -58,6 +65,20 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 throw new IllegalArgumentException(name + " must be a port number (1-65535), got: " + value);
             }
         }
+
+        int number(String name, int fallback, int min, int max) {
+            String value = get(name, Integer.toString(fallback));
+            try {
+                int number = Integer.parseInt(value);
+                if (number < min || number > max) {
+                    throw new NumberFormatException();
+                }
+                return number;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max
+                        + ", got: " + value);
+            }
+        }
     }
 
     private static String hostName() {
@@ -74,6 +95,8 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
      */
     @Override
     public String toString() {
-        return "db=" + Database.redact(dbUrl) + " dbUser=" + dbUser + " node=" + nodeId + " demoTenant=" + demoTenant;
+        return "db=" + Database.redact(dbUrl) + " dbUser=" + dbUser + " node=" + nodeId + " demoTenant=" + demoTenant
+                + " authMaxFailures=" + authMaxFailures + " authLockoutSeconds=" + authLockoutSeconds
+                + " allowedOrigins=" + allowedOrigins;
     }
 }

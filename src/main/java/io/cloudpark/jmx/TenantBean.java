@@ -7,15 +7,20 @@ import java.util.function.UnaryOperator;
 
 import org.apache.log4j.Logger;
 
+import io.cloudpark.admin.Views;
 import io.cloudpark.app.CloudparkApp;
 import io.cloudpark.park.ParkService.PolicyChange;
 import io.cloudpark.park.ParkingPolicy;
 import io.cloudpark.park.RecallPolicy;
+import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Tenant;
 
 /** A view onto one tenant in the database: it keeps only the domain, so every node and the API agree. */
 final class TenantBean implements TenantMXBean {
     private static final Logger LOG = Logger.getLogger(TenantBean.class);
+
+    /** Who a change made through the container's console is recorded as: JMX carries no user of ours. */
+    static final String ACTOR = "jmx";
 
     private final CloudparkApp app;
     private final String domain;
@@ -45,6 +50,13 @@ final class TenantBean implements TenantMXBean {
             throw new IllegalStateException("tenant " + domain + " no longer exists");
         }
         LOG.info("JMX: " + domain + " " + field + " set to " + value);
+        try {
+            app.audit().record(ACTOR, domain, "settings.update", Views.settings(tenant.policy()),
+                    Views.settings(((PolicyChange.Changed) change).tenant().policy()));
+        } catch (StoreUnavailableException e) {
+            LOG.error("audit entry not stored (" + e.getMessage() + "): " + ACTOR + " settings.update " + domain
+                    + " " + field + "=" + value);
+        }
     }
 
     @Override public String getDomain() { return domain; }

@@ -3,6 +3,7 @@ package io.cloudpark.park;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -168,13 +169,28 @@ public final class ParkService {
      * refused in one is refused in all. The database stays the one truth across nodes.
      */
     public PolicyChange changePolicy(Tenant tenant, ParkingPolicy policy) {
-        List<String> violations = policy.violations();
+        List<String> violations = new ArrayList<>(policy.violations());
+        if (violations.isEmpty()) {
+            for (String member : policy.recallGroup()) {
+                requireExtension(tenant, "recallGroup", member, violations);
+            }
+            if (policy.recallFallback() != null) {
+                requireExtension(tenant, "recallFallback", policy.recallFallback(), violations);
+            }
+        }
         if (!violations.isEmpty()) {
             return new PolicyChange.Invalid(violations);
         }
         return directory.updatePolicy(tenant.domain(), policy)
                 .<PolicyChange>map(PolicyChange.Changed::new)
                 .orElseGet(PolicyChange.NoSuchTenant::new);
+    }
+
+    /** A recall that rings nobody is no recall: its targets must be extensions of the tenant. */
+    private void requireExtension(Tenant tenant, String field, String number, List<String> violations) {
+        if (directory.extension(tenant.id(), number).isEmpty()) {
+            violations.add(field + ": no extension " + number + " in " + tenant.domain());
+        }
     }
 
     /** Calls parked anywhere in the tenant now, oldest first. */

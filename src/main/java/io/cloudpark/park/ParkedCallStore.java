@@ -50,5 +50,10 @@ public interface ParkedCallStore {
     List<ParkedCall> ownedBy(String nodeId);
 
     /** Ended parks of the tenant, newest first, at most {@code limit}. */
-    List<EndedPark> history(long tenantId, int limit);
+    default List<EndedPark> history(long tenantId, int limit) {
+        return history(tenantId, HistoryQuery.newest(limit));
+    }
+
+    /** Ended parks of the tenant that match the query, newest first (by end time, then by when they were stored). */
+    List<EndedPark> history(long tenantId, HistoryQuery query);
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.cloudpark.tenant.Extension;
+
 /**
  * A tenant's park rules (DESIGN §2, §3): the feature codes, the limits, and how a recall goes. Immutable;
  * {@link #violations()} names every field that is out of range, so the admin API can say which one.
@@ -48,11 +50,11 @@ public record ParkingPolicy(String parkCode, String retrieveCode, String groupPa
         } else if (recallPolicy != RecallPolicy.PARKER_ONLY && recallGroup.isEmpty()) {
             out.add("recallGroup: " + recallPolicy + " needs at least one extension");
         }
-        if (recallGroup.size() > 50 || recallGroup.stream().anyMatch(e -> !FeatureRequest.EXTENSION.matcher(e).matches())) {
-            out.add("recallGroup: at most 50 extensions of 1 to 10 digits");
+        if (recallGroup.size() > 50 || recallGroup.stream().anyMatch(e -> !Extension.CANONICAL_NUMBER.matcher(e).matches())) {
+            out.add("recallGroup: at most 50 extensions, each " + Extension.CANONICAL_RULE);
         }
-        if (recallFallback != null && !FeatureRequest.EXTENSION.matcher(recallFallback).matches()) {
-            out.add("recallFallback: must be an extension (1 to 10 digits) or empty");
+        if (recallFallback != null && !Extension.CANONICAL_NUMBER.matcher(recallFallback).matches()) {
+            out.add("recallFallback: must be empty or an extension that " + Extension.CANONICAL_RULE.replace("must be", "is"));
         }
         if (musicOnHoldUri != null && !SIP_URI.matcher(musicOnHoldUri).matches()) {
             out.add("musicOnHoldUri: must be a sip: URI or empty");

@@ -84,10 +84,37 @@ final class CachedTenantDirectory implements TenantDirectory {
     }
 
     @Override
+    public List<Tenant> tenants(String search, String afterDomain, int limit) {
+        return store.tenants(search, afterDomain, limit);
+    }
+
+    @Override
+    public Optional<Tenant> rename(String domain, String name) {
+        Optional<Tenant> renamed = store.rename(domain, name);
+        forgetTenant(domain, renamed);
+        return renamed;
+    }
+
+    @Override
+    public boolean deleteTenant(long tenantId) {
+        boolean deleted = store.deleteTenant(tenantId);
+        // rare: forgetting everything is simpler than finding the tenant's extension and group entries
+        tenantsByDomain.clear();
+        tenantsById.clear();
+        extensions.clear();
+        groupsOfExtensions.clear();
+        return deleted;
+    }
+
+    private void forgetTenant(String domain, Optional<Tenant> tenant) {
+        tenantsByDomain.remove(domain.toLowerCase());
+        tenant.ifPresent(t -> tenantsById.remove(t.id()));
+    }
+
+    @Override
     public Optional<Tenant> updatePolicy(String domain, ParkingPolicy policy) {
         Optional<Tenant> updated = store.updatePolicy(domain, policy);
-        tenantsByDomain.remove(domain.toLowerCase());
-        updated.ifPresent(tenant -> tenantsById.remove(tenant.id()));
+        forgetTenant(domain, updated);
         return updated;
     }
 
@@ -113,6 +140,27 @@ final class CachedTenantDirectory implements TenantDirectory {
         ParkGroup group = store.createParkGroup(tenantId, name, members);
         members.forEach(member -> groupsOfExtensions.remove(extensionKey(tenantId, member)));
         return group;
+    }
+
+    @Override
+    public boolean deleteExtension(long tenantId, String number) {
+        boolean deleted = store.deleteExtension(tenantId, number);
+        extensions.remove(extensionKey(tenantId, number));
+        return deleted;
+    }
+
+    @Override
+    public Optional<ParkGroup> replaceParkGroup(long tenantId, String name, List<String> members) {
+        Optional<ParkGroup> replaced = store.replaceParkGroup(tenantId, name, members);
+        groupsOfExtensions.clear(); // the old members are not known here
+        return replaced;
+    }
+
+    @Override
+    public boolean deleteParkGroup(long tenantId, String name) {
+        boolean deleted = store.deleteParkGroup(tenantId, name);
+        groupsOfExtensions.clear();
+        return deleted;
     }
 
     @Override

@@ -20,6 +20,8 @@ import com.zaxxer.hikari.metrics.prometheus.PrometheusHistogramMetricsTrackerFac
 
 import io.prometheus.client.CollectorRegistry;
 
+import io.cloudpark.account.AccountStore;
+import io.cloudpark.audit.AuditStore;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.RegistrationStore;
@@ -47,6 +49,8 @@ public final class Database implements AutoCloseable {
     private final TenantDirectory tenants;
     private final RegistrationStore registrations;
     private final ParkedCallStore parkedCalls;
+    private final AccountStore accounts;
+    private final AuditStore audit;
 
     private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock) {
         this.pool = pool;
@@ -55,6 +59,8 @@ public final class Database implements AutoCloseable {
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
         this.registrations = new JpaRegistrationStore(tx);
         this.parkedCalls = new JpaParkedCallStore(tx);
+        this.accounts = new JpaAccountStore(tx);
+        this.audit = new JpaAuditStore(tx);
     }
 
     /**
@@ -122,6 +128,14 @@ public final class Database implements AutoCloseable {
 
     public ParkedCallStore parkedCalls() {
         return parkedCalls;
+    }
+
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    public AuditStore audit() {
+        return audit;
     }
 
     /** Whether a trivial query on our schema answers within a few seconds: for the health check. */

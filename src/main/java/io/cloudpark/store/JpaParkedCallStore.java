@@ -6,8 +6,10 @@ import java.util.Optional;
 
 import javax.persistence.EntityManager;
 import javax.persistence.LockModeType;
+import javax.persistence.TypedQuery;
 
 import io.cloudpark.park.EndedPark;
+import io.cloudpark.park.HistoryQuery;
 import io.cloudpark.park.ParkInfo;
 import io.cloudpark.park.ParkStatus;
 import io.cloudpark.park.ParkedCall;
@@ -121,15 +123,50 @@ final class JpaParkedCallStore implements ParkedCallStore {
     }
 
     @Override
-    public List<EndedPark> history(long tenantId, int limit) {
-        if (limit <= 0) {
+    public List<EndedPark> history(long tenantId, HistoryQuery query) {
+        if (query.limit() <= 0) {
             return List.of();
         }
-        return tx.call(em -> em.createQuery("select h from ParkHistoryEntity h where h.call.tenantId = :tenant"
-                        + " order by h.endedAt desc, h.id desc", ParkHistoryEntity.class)
-                .setParameter("tenant", tenantId)
-                .setMaxResults(limit)
-                .getResultStream().map(ParkHistoryEntity::toDomain).toList());
+        StringBuilder where = new StringBuilder(" where h.call.tenantId = :tenant");
+        if (query.extension() != null) {
+            where.append(" and h.call.extension = :extension");
+        }
+        if (query.resolution() != null) {
+            where.append(" and h.resolution = :resolution");
+        }
+        if (query.since() != null) {
+            where.append(" and h.endedAt >= :since");
+        }
+        if (query.until() != null) {
+            where.append(" and h.endedAt < :until");
+        }
+        if (query.after() != null) {
+            // the same order as below: older, or as old and stored earlier
+            where.append(" and (h.endedAt < :afterEnded or (h.endedAt = :afterEnded and h.id <"
+                    + " (select max(p.id) from ParkHistoryEntity p where p.parkId = :afterPark)))");
+        }
+        return tx.call(em -> {
+            TypedQuery<ParkHistoryEntity> select = em.createQuery("select h from ParkHistoryEntity h" + where
+                            + " order by h.endedAt desc, h.id desc", ParkHistoryEntity.class)
+                    .setParameter("tenant", tenantId)
+                    .setMaxResults(query.limit());
+            if (query.extension() != null) {
+                select.setParameter("extension", query.extension());
+            }
+            if (query.resolution() != null) {
+                select.setParameter("resolution", query.resolution());
+            }
+            if (query.since() != null) {
+                select.setParameter("since", query.since());
+            }
+            if (query.until() != null) {
+                select.setParameter("until", query.until());
+            }
+            if (query.after() != null) {
+                select.setParameter("afterEnded", query.after().endedAt()).setParameter("afterPark", query.after().parkId());
+            }
+            return select.getResultStream().map(ParkHistoryEntity::toDomain).toList();
+        });
     }
 
     /** The single conditional UPDATE that decides every race for a call: of concurrent claimants one sees a row. */

@@ -74,6 +74,10 @@ class TenantEntity {
         setPolicy(policy);
     }
 
+    void setName(String newName) {
+        name = newName;
+    }
+
     void setPolicy(ParkingPolicy policy) {
         parkCode = policy.parkCode();
         retrieveCode = policy.retrieveCode();

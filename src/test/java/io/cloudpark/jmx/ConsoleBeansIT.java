@@ -64,6 +64,17 @@ class ConsoleBeansIT {
 
             acme.settings("{\"recallRingSeconds\":12}");
             assertEquals(12, settings.getRecallRingSeconds(), "a change through the API is what the console reads next");
+
+            JsonNode audit = acme.admin().get("/api/audit?tenant=" + acme.domain()).json();
+            JsonNode timeout = null;
+            for (JsonNode entry : audit) {
+                if (entry.get("actor").asText().equals("jmx") && entry.get("after").get("parkTimeoutSeconds").asInt() == 90
+                        && entry.get("before").get("parkTimeoutSeconds").asInt() == 45) {
+                    timeout = entry;
+                }
+            }
+            assertTrue(timeout != null, "the console's change is in the audit log, with before and after: " + audit);
+            assertEquals("settings.update", timeout.get("action").asText());
         }
     }
 
@@ -77,6 +88,8 @@ class ConsoleBeansIT {
             IllegalArgumentException clash = assertThrows(IllegalArgumentException.class, () -> settings.setRetrieveCode("*68"));
             assertTrue(clash.getMessage().contains("retrieveCode"), clash.getMessage());
             assertThrows(IllegalArgumentException.class, () -> settings.setRecallPolicy("SOMETIMES"));
+            IllegalArgumentException nobody = assertThrows(IllegalArgumentException.class, () -> settings.setRecallFallback("699"));
+            assertTrue(nobody.getMessage().contains("recallFallback: no extension 699"), "recall targets must exist: " + nobody.getMessage());
             JsonNode stored = acme.admin().get("/api/tenants/" + acme.domain() + "/settings").json();
             assertEquals(45, stored.get("parkTimeoutSeconds").asInt(), stored.toString());
             assertEquals("*88", stored.get("retrieveCode").asText(), stored.toString());

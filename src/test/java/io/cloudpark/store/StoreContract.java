@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import io.cloudpark.park.EndedPark;
+import io.cloudpark.park.HistoryQuery;
 import io.cloudpark.park.ParkInfo;
 import io.cloudpark.park.ParkStatus;
 import io.cloudpark.park.ParkedCall;
@@ -120,7 +121,7 @@ abstract class StoreContract {
         try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
                      + " where \"version\" is not null order by \"installed_rank\"")) {
-            for (String version : List.of("1", "2")) {
+            for (String version : List.of("1", "2", "4")) {
                 assertTrue(r.next());
                 assertEquals(version, r.getString(1));
                 assertTrue(r.getBoolean(2));
@@ -572,6 +573,143 @@ abstract class StoreContract {
 
         assertEquals(List.of(ids.get(3), ids.get(2), ids.get(1)), newest);
         assertEquals(List.of(), parks.history(tenant.id(), 0));
+    }
+
+    @Test
+    void historyIsFilteredAndContinuesAfterACursor() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        newExtension(tenant, "104");
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            ParkedCall call = call(tenant, i % 2 == 0 ? "104" : "103", T0);
+            parks.insertHolding(call, 5);
+            // two of them end at the same instant: the cursor must still tell them apart
+            parks.end(call.id(), i == 4 ? Resolution.RETRIEVED : Resolution.TIMED_OUT, T0.plusSeconds(Math.min(i, 3)), "system");
+            ids.add(call.id());
+        }
+
+        assertEquals(List.of(ids.get(3), ids.get(1)), historyIds(tenant, new HistoryQuery("104", null, null, null, null, 10)));
+        assertEquals(List.of(ids.get(3)), historyIds(tenant, new HistoryQuery(null, Resolution.RETRIEVED, null, null, null, 10)));
+        assertEquals(List.of(ids.get(1)), historyIds(tenant,
+                new HistoryQuery(null, null, T0.plusSeconds(2), T0.plusSeconds(3), null, 10)));
+        List<String> all = historyIds(tenant, HistoryQuery.newest(10));
+        assertEquals(List.of(ids.get(3), ids.get(2), ids.get(1), ids.get(0)), all);
+        EndedPark second = parks.history(tenant.id(), 2).get(1);
+        assertEquals(List.of(ids.get(1), ids.get(0)), historyIds(tenant, new HistoryQuery(null, null, null, null,
+                new HistoryQuery.Position(second.endedAt(), second.call().id()), 10)));
+    }
+
+    private List<String> historyIds(Tenant tenant, HistoryQuery query) {
+        return parks.history(tenant.id(), query).stream().map(e -> e.call().id()).toList();
+    }
+
+    @Test
+    void tenantsArePagedInDomainOrderAndSearchedInAnyCase() {
+        String tag = "page" + SEQUENCE.incrementAndGet();
+        for (String name : List.of("b", "a", "c")) {
+            tenants.createTenant(tag + name + ".example", "Name " + name.toUpperCase() + "_x");
+        }
+        assertEquals(List.of(tag + "a.example", tag + "b.example"),
+                tenants.tenants(tag, null, 2).stream().map(Tenant::domain).toList());
+        assertEquals(List.of(tag + "c.example"),
+                tenants.tenants(tag, tag + "b.example", 2).stream().map(Tenant::domain).toList());
+        assertEquals(1, tenants.tenants("a_x", null, 10).stream().filter(t -> t.domain().startsWith(tag)).count());
+        assertEquals(0, tenants.tenants("e_a", null, 10).stream().filter(t -> t.domain().startsWith(tag)).count(),
+                "'_' matches only itself");
+        assertEquals(1, tenants.tenants(tag.toUpperCase() + "C", null, 10).size());
+        assertEquals("Renamed", tenants.rename(tag + "a.example", "Renamed").orElseThrow().name());
+    }
+
+    @Test
+    void aTenantOrExtensionWithCallsParkedIsNotDeleted() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        newExtension(tenant, "104");
+        newExtension(tenant, "105");
+        tenants.createParkGroup(tenant.id(), "g", List.of("105"));
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+
+        assertThrows(io.cloudpark.tenant.InUseException.class, () -> tenants.deleteExtension(tenant.id(), "103"));
+        assertThrows(io.cloudpark.tenant.InUseException.class, () -> tenants.deleteExtension(tenant.id(), "105"));
+        assertThrows(io.cloudpark.tenant.InUseException.class, () -> tenants.deleteTenant(tenant.id()));
+        assertTrue(tenants.deleteExtension(tenant.id(), "104"));
+        assertFalse(tenants.deleteExtension(tenant.id(), "104"));
+        assertEquals(Optional.empty(), tenants.extension(tenant.id(), "104"));
+
+        parks.end(call.id(), Resolution.ENDED_BY_OPERATOR, T0.plusSeconds(1), "operator");
+        registrations.putBinding(tenants.extension(tenant.id(), "103").orElseThrow().id(),
+                new Binding("sip:103@192.0.2.1", T0.plusSeconds(600), "c", 1, "ua"));
+        assertTrue(tenants.deleteTenant(tenant.id()));
+        assertEquals(Optional.empty(), tenants.tenantByDomain(tenant.domain()));
+        assertEquals(List.of(), parks.history(tenant.id(), 10));
+        assertFalse(tenants.deleteTenant(tenant.id()));
+    }
+
+    @Test
+    void aParkGroupsMembersAreReplacedAndTheGroupDeleted() {
+        Tenant tenant = newTenant();
+        for (String number : List.of("201", "202", "203")) {
+            newExtension(tenant, number);
+        }
+        tenants.createParkGroup(tenant.id(), "g", List.of("201", "202"));
+        assertEquals(List.of("203", "201"), tenants.replaceParkGroup(tenant.id(), "g", List.of("203", "201")).orElseThrow().members());
+        assertEquals(Optional.empty(), tenants.parkGroupOf(tenant.id(), "202"));
+        assertEquals(Optional.empty(), tenants.replaceParkGroup(tenant.id(), "none", List.of("202")));
+        assertThrows(IllegalArgumentException.class, () -> tenants.replaceParkGroup(tenant.id(), "g", List.of("299")));
+        assertEquals(List.of("203", "201"), tenants.parkGroups(tenant.id()).get(0).members(), "a failed replace changes nothing");
+        assertTrue(tenants.deleteParkGroup(tenant.id(), "g"));
+        assertFalse(tenants.deleteParkGroup(tenant.id(), "g"));
+        assertTrue(tenants.deleteExtension(tenant.id(), "201"));
+    }
+
+    // ----- accounts, tokens and the audit log
+
+    @Test
+    void accountsAreUniqueListedPerTenantAndTakeTheirTokensAlongWhenDeleted() {
+        io.cloudpark.account.AccountStore accounts = db.accounts();
+        Tenant tenant = newTenant();
+        String tag = "acct" + SEQUENCE.incrementAndGet();
+        io.cloudpark.account.Account admin = accounts.create(tag + "-b", io.cloudpark.account.Role.TENANT_ADMIN,
+                tenant.id(), "$2a$hash", T0);
+        accounts.create(tag + "-a", io.cloudpark.account.Role.OPERATOR, null, "$2a$other", T0);
+        assertThrows(io.cloudpark.account.AccountExistsException.class,
+                () -> accounts.create(tag + "-b", io.cloudpark.account.Role.OPERATOR, null, "x", T0));
+        assertEquals(List.of(admin), accounts.list(tenant.id(), null, 10));
+        assertEquals(Optional.of(T0), accounts.byName(tag + "-a").map(io.cloudpark.account.Account::createdAt));
+        assertEquals("$2a$new", accounts.setPasswordHash(tag + "-b", "$2a$new").orElseThrow().passwordHash());
+
+        io.cloudpark.account.ApiToken token = accounts.createToken(admin.id(), "crm", "f".repeat(64), T0);
+        assertEquals(List.of(token), accounts.tokens(admin.id()));
+        assertEquals(tag + "-b", accounts.byTokenHash("f".repeat(64)).orElseThrow().name());
+        assertFalse(accounts.deleteToken(admin.id() + 1000, token.id()), "only the account's own token");
+        assertTrue(accounts.deleteToken(admin.id(), token.id()));
+        assertEquals(Optional.empty(), accounts.byTokenHash("f".repeat(64)));
+        accounts.createToken(admin.id(), "again", "e".repeat(64), T0);
+
+        assertTrue(tenants.deleteTenant(tenant.id()), "a tenant's admins go with it");
+        assertEquals(Optional.empty(), accounts.byName(tag + "-b"));
+        assertEquals(Optional.empty(), accounts.byTokenHash("e".repeat(64)));
+        assertTrue(accounts.delete(tag + "-a"));
+        assertFalse(accounts.delete(tag + "-a"));
+    }
+
+    @Test
+    void theAuditLogIsReadNewestFirstPerTenantAndPaged() {
+        io.cloudpark.audit.AuditStore audit = db.audit();
+        String domain = "audit" + SEQUENCE.incrementAndGet() + ".example";
+        for (int i = 1; i <= 3; i++) {
+            audit.append(T0.plusSeconds(i), "admin", domain, "tenant.update", "{\"n\":" + (i - 1) + "}", "{\"n\":" + i + "}");
+        }
+        audit.append(T0, "admin", "other-" + domain, "tenant.create", null, "{}");
+        List<io.cloudpark.audit.AuditEntry> newest = audit.entries(domain, null, 2);
+        assertEquals(List.of("{\"n\":3}", "{\"n\":2}"), newest.stream().map(io.cloudpark.audit.AuditEntry::after).toList());
+        assertEquals(T0.plusSeconds(3), newest.get(0).at());
+        List<io.cloudpark.audit.AuditEntry> rest = audit.entries(domain, newest.get(1).id(), 2);
+        assertEquals(1, rest.size());
+        assertEquals("{\"n\":0}", rest.get(0).before());
+        assertEquals("other-" + domain, audit.entries(null, null, 1).get(0).tenantDomain());
     }
 
     @Test
