@@ -19,7 +19,12 @@ import io.cloudpark.tenant.TenantDirectory;
 public final class ParkService {
 
     /** Why a park was refused. The call stays connected in every case. */
-    public enum ParkRefusal { UNKNOWN_EXTENSION, OTHER_TENANT, NOT_IN_A_PARK_GROUP, FULL, STORE_UNAVAILABLE }
+    public enum ParkRefusal {
+        UNKNOWN_EXTENSION, OTHER_TENANT, NOT_IN_A_PARK_GROUP, FULL,
+        /** The extension is locked by other parks for longer than the store waits: try again. */
+        BUSY,
+        STORE_UNAVAILABLE
+    }
 
     public sealed interface ParkOutcome {
         record Accepted(ParkedCall call) implements ParkOutcome { }
@@ -69,6 +74,8 @@ public final class ParkService {
                 return new ParkOutcome.Refused(ParkRefusal.FULL);
             }
             return new ParkOutcome.Accepted(call);
+        } catch (StoreBusyException e) {
+            return new ParkOutcome.Refused(ParkRefusal.BUSY);
         } catch (StoreUnavailableException e) {
             return new ParkOutcome.Refused(ParkRefusal.STORE_UNAVAILABLE);
         }
@@ -95,6 +102,8 @@ public final class ParkService {
                 }
             }
             return new ParkOutcome.Refused(ParkRefusal.FULL);
+        } catch (StoreBusyException e) {
+            return new ParkOutcome.Refused(ParkRefusal.BUSY);
         } catch (StoreUnavailableException e) {
             return new ParkOutcome.Refused(ParkRefusal.STORE_UNAVAILABLE);
         }

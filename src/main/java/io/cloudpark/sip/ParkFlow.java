@@ -33,8 +33,8 @@ import io.cloudpark.tenant.Tenant;
  *   |                   |<------ BYE ----------|                 |
  *   |                   |-- NOTIFY park-info ------------------->|
  * </pre>
- * A refusal (404 no such extension, 403 other tenant, 486 full, 503 store down) is told in the sipfrag, and A and B
- * stay connected.
+ * A refusal (404 no such extension, 403 other tenant, 486 full, 480 extension locked by other parks for too long,
+ * 503 store down) is told in the sipfrag, and A and B stay connected.
  */
 final class ParkFlow {
     private static final Logger LOG = Logger.getLogger(ParkFlow.class);
@@ -141,6 +141,7 @@ final class ParkFlow {
             case OTHER_TENANT -> progress.finish(403, "Forbidden");
             case NOT_IN_A_PARK_GROUP -> progress.finish(403, "Not In A Park Group");
             case FULL -> progress.finish(486, "Busy Here");
+            case BUSY -> progress.finish(480, "Temporarily Unavailable");
             case STORE_UNAVAILABLE -> progress.finish(503, "Service Unavailable");
         }
     }
