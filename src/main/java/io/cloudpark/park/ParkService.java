@@ -171,8 +171,16 @@ public final class ParkService {
         return store.ownedBy(node);
     }
 
-    /** Ends the park with its resolution; empty if it had already ended (exactly one end wins). */
-    public Optional<ParkInfo> end(String parkId, Resolution resolution, String endedBy) {
-        return store.end(parkId, resolution, clock.instant(), endedBy);
+    /** Now, by the park's clock: when an end happened, even if the store records it only later. */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /**
+     * Ends the park with its resolution, as of {@code endedAt} (the store may record it later than it happened);
+     * empty if it had already ended (exactly one end wins).
+     */
+    public Optional<ParkInfo> end(String parkId, Resolution resolution, String endedBy, Instant endedAt) {
+        return store.end(parkId, resolution, endedAt, endedBy);
     }
 }
