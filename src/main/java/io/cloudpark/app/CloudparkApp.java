@@ -55,6 +55,7 @@ public final class CloudparkApp {
             t.setDaemon(true);
             return t;
         });
+        ExpiredBindingsPurge.schedule(scheduler, database.registrations(), clock);
     }
 
     static CloudparkApp start(Config config) {

@@ -21,7 +21,12 @@ import io.cloudpark.tenant.TenantDirectory;
 public final class ParkService {
 
     /** Why a park was refused. The call stays connected in every case. */
-    public enum ParkRefusal { UNKNOWN_EXTENSION, OTHER_TENANT, NOT_IN_A_PARK_GROUP, FULL, STORE_UNAVAILABLE }
+    public enum ParkRefusal {
+        UNKNOWN_EXTENSION, OTHER_TENANT, NOT_IN_A_PARK_GROUP, FULL,
+        /** The extension is locked by other parks for longer than the store waits: try again. */
+        BUSY,
+        STORE_UNAVAILABLE
+    }
 
     public sealed interface ParkOutcome {
         record Accepted(ParkedCall call) implements ParkOutcome { }
@@ -81,6 +86,8 @@ public final class ParkService {
                 return new ParkOutcome.Refused(ParkRefusal.FULL);
             }
             return new ParkOutcome.Accepted(call);
+        } catch (StoreBusyException e) {
+            return new ParkOutcome.Refused(ParkRefusal.BUSY);
         } catch (StoreUnavailableException e) {
             return new ParkOutcome.Refused(ParkRefusal.STORE_UNAVAILABLE);
         }
@@ -107,6 +114,8 @@ public final class ParkService {
                 }
             }
             return new ParkOutcome.Refused(ParkRefusal.FULL);
+        } catch (StoreBusyException e) {
+            return new ParkOutcome.Refused(ParkRefusal.BUSY);
         } catch (StoreUnavailableException e) {
             return new ParkOutcome.Refused(ParkRefusal.STORE_UNAVAILABLE);
         }
@@ -212,8 +221,16 @@ public final class ParkService {
         return store.ownedBy(node);
     }
 
-    /** Ends the park with its resolution; empty if it had already ended (exactly one end wins). */
-    public Optional<ParkInfo> end(String parkId, Resolution resolution, String endedBy) {
-        return store.end(parkId, resolution, clock.instant(), endedBy);
+    /** Now, by the park's clock: when an end happened, even if the store records it only later. */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /**
+     * Ends the park with its resolution, as of {@code endedAt} (the store may record it later than it happened);
+     * empty if it had already ended (exactly one end wins).
+     */
+    public Optional<ParkInfo> end(String parkId, Resolution resolution, String endedBy, Instant endedAt) {
+        return store.end(parkId, resolution, endedAt, endedBy);
     }
 }

@@ -17,6 +17,7 @@ import io.cloudpark.park.ParkService.ParkOutcome;
 import io.cloudpark.park.ParkService.ParkRefusal;
 import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.Resolution;
+import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Tenant;
 
 /**
@@ -33,8 +34,9 @@ import io.cloudpark.tenant.Tenant;
  *   |                   |<------ BYE ----------|                 |
  *   |                   |-- NOTIFY park-info ------------------->|
  * </pre>
- * A refusal (404 no such extension, 403 other tenant, 486 full, 503 store down) is told in the sipfrag, and A and B
- * stay connected.
+ * A refusal (404 no such extension, 403 other tenant, 486 full, 480 extension locked by other parks for too long,
+ * 503 store down) is told in the sipfrag, and A and B stay connected. Should the store fail once A is on hold, the park
+ * ends FAILED, the sipfrag says 503 and A is re-INVITEd back to its media with B.
  */
 final class ParkFlow {
     private static final Logger LOG = Logger.getLogger(ParkFlow.class);
@@ -141,6 +143,7 @@ final class ParkFlow {
             case OTHER_TENANT -> progress.finish(403, "Forbidden");
             case NOT_IN_A_PARK_GROUP -> progress.finish(403, "Not In A Park Group");
             case FULL -> progress.finish(486, "Busy Here");
+            case BUSY -> progress.finish(480, "Temporarily Unavailable");
             case STORE_UNAVAILABLE -> progress.finish(503, "Service Unavailable");
         }
     }
@@ -153,8 +156,8 @@ final class ParkFlow {
         core.parkedLegs.hold(call.id(), parkedLeg);
         MusicOnHoldFlow.Outcome outcome = new MusicOnHoldFlow.Outcome() {
             @Override
-            public void onHold() {
-                parked(call, parkerLeg, progress);
+            public void onHold() throws Exception {
+                parked(call, parkerLeg, parkedLeg, connectedSdp, progress);
                 if (serviceCall != null) {
                     attended.finished(serviceCall);
                 }
@@ -204,9 +207,26 @@ final class ParkFlow {
         hold.send();
     }
 
-    private void parked(ParkedCall call, Leg parkerLeg, ReferProgress progress) {
+    private void parked(ParkedCall call, Leg parkerLeg, Leg parkedLeg, byte[] connectedSdp, ReferProgress progress)
+            throws Exception {
         Tenant tenant = parkerLeg.tenant();
-        ParkInfo info = core.app.parkService().confirmParked(call.id()).orElse(null);
+        ParkInfo info;
+        try {
+            info = core.app.parkService().confirmParked(call.id()).orElse(null);
+        } catch (StoreUnavailableException e) {
+            // on hold, but nobody could retrieve it: the park fails and A goes back to B, as for a refused park
+            LOG.warn("park " + call.id() + ": on hold, but the store could not make it retrievable (" + e.getMessage()
+                    + "); the call goes back to " + parkerLeg.extension());
+            core.parkedLegs.release(call.id());
+            parkedLeg.parkedAs(null);
+            core.endPark(tenant, call.id(), Resolution.FAILED, "system");
+            resume(parkedLeg, connectedSdp);
+            if (!parkedLeg.ended() && !parkerLeg.ended()) {
+                Leg.bridge(parkerLeg, parkedLeg);
+            }
+            progress.finish(503, "Service Unavailable");
+            return;
+        }
         progress.finish(200, "OK");
         if (info == null) {
             return; // the parked party hung up while being put on hold: the abandon has been announced
@@ -218,6 +238,22 @@ final class ParkFlow {
         core.app.metrics().parkAnnounced(Duration.between(call.parkedAt(), core.app.clock().instant()));
         recall.schedule(tenant, call);
         core.app.scheduler().schedule(() -> SipMessages.hangUp(parkerLeg), TRANSFEROR_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Takes the parked party off hold: the media it had before the park. */
+    private static void resume(Leg parkedLeg, byte[] connectedSdp) throws Exception {
+        if (parkedLeg.dialogOver()) {
+            return;
+        }
+        SipServletRequest resume = parkedLeg.session().createRequest("INVITE");
+        resume.setContent(connectedSdp, SipMessages.SDP);
+        parkedLeg.sentSdp(connectedSdp);
+        Callbacks.onResponse(resume, answer -> {
+            if (SipMessages.isSuccess(answer)) {
+                SipMessages.ack(answer, null);
+            }
+        });
+        resume.send();
     }
 
     /** The parked party would not go on hold: undo, and the two stay connected. */

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.servlet.sip.SipServletResponse;
@@ -94,10 +93,9 @@ final class RecallFlow {
             return;
         }
         LOG.info("park " + call.id() + ": recall step " + (index + 1) + " of " + steps.size() + " rings " + step.extensions());
+        RecallStepEnd stepEnd = new RecallStepEnd(next);
         try {
-            Fork[] fork = new Fork[1];
-            ScheduledFuture<?>[] ringTimer = new ScheduledFuture<?>[1];
-            fork[0] = Fork.ring(core, core.factory.createApplicationSession(), core.address(call.parked()), targets,
+            Fork fork = Fork.ring(core, core.factory.createApplicationSession(), core.address(call.parked()), targets,
                     null, Map.of("Alert-Info", ALERT_INFO), tenant, new Fork.Listener() {
                         @Override
                         public void ringing(SipServletResponse provisional) {
@@ -106,38 +104,32 @@ final class RecallFlow {
 
                         @Override
                         public void answered(SipServletResponse answer, Leg answeredLeg) throws Exception {
-                            cancel(ringTimer[0]);
+                            stepEnd.answered();
                             reconnect(tenant, call, parkedLeg, answer, answeredLeg);
                         }
 
                         @Override
                         public void failed(int status) {
-                            cancel(ringTimer[0]);
                             LOG.info("park " + call.id() + ": recall step " + (index + 1) + " refused (" + status + ")");
-                            next.run();
+                            stepEnd.refused();
                         }
                     });
-            ringTimer[0] = core.app.scheduler().schedule(() -> {
-                if (fork[0].cancel()) {
-                    LOG.info("park " + call.id() + ": recall step " + (index + 1) + " not answered in " + step.ringSeconds() + " s");
-                    next.run();
+            stepEnd.startRingTimer(core.app.scheduler(), Duration.ofSeconds(step.ringSeconds()), () -> {
+                if (!fork.cancel()) {
+                    return false;
                 }
-            }, step.ringSeconds(), TimeUnit.SECONDS);
+                LOG.info("park " + call.id() + ": recall step " + (index + 1) + " not answered in " + step.ringSeconds() + " s");
+                return true;
+            });
         } catch (Exception e) {
             LOG.error("park " + call.id() + ": recall step " + (index + 1) + " could not ring: " + e.getMessage());
-            next.run();
+            stepEnd.refused();
         }
     }
 
     private void nextStep(Tenant tenant, ParkedCall call, Leg parkedLeg, List<RecallPlan.Step> steps, int index) {
         int pause = index < steps.size() ? steps.get(index).pauseSeconds() : 0;
         core.app.scheduler().schedule(() -> ring(tenant, call, parkedLeg, steps, index), pause, TimeUnit.SECONDS);
-    }
-
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
     }
 
     private void reconnect(Tenant tenant, ParkedCall call, Leg parkedLeg, SipServletResponse answer, Leg answeredLeg)

@@ -16,6 +16,7 @@ import io.cloudpark.park.ParkService.RetrieveClaim;
 import io.cloudpark.park.ParkStatus;
 import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.Resolution;
+import io.cloudpark.park.StoreBusyException;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Extension;
 import io.cloudpark.tenant.Tenant;
@@ -57,6 +58,10 @@ final class RetrieveFlow {
             List<String> scope = request.extension().isPresent() ? List.of(extension)
                     : core.app.parkService().ownRetrieveScope(tenant, retriever.number());
             claim = core.app.parkService().claimForRetrieve(tenant, scope, parkId);
+        } catch (StoreBusyException e) {
+            LOG.warn("480 to retrieve at " + extension + "@" + tenant.domain() + ": store busy: " + e.getMessage());
+            SipMessages.answer(invite, 480, "Temporarily Unavailable");
+            return;
         } catch (StoreUnavailableException e) {
             LOG.error("503 to retrieve at " + extension + "@" + tenant.domain() + ": store unavailable: " + e.getMessage());
             SipMessages.answer(invite, 503, "Service Unavailable");

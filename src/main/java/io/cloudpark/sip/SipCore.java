@@ -1,8 +1,12 @@
 package io.cloudpark.sip;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
@@ -17,6 +21,7 @@ import io.cloudpark.app.CloudparkApp;
 import io.cloudpark.park.ParkInfo;
 import io.cloudpark.park.Party;
 import io.cloudpark.park.Resolution;
+import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Binding;
 import io.cloudpark.tenant.Extension;
 import io.cloudpark.tenant.RegistrationStore;
@@ -26,6 +31,8 @@ import io.cloudpark.tenant.TenantDirectory;
 /** What every call flow needs: the SIP factory, the application's stores and services, and a few look-ups. */
 final class SipCore {
     private static final Logger LOG = Logger.getLogger(SipCore.class);
+    private static final Duration END_RETRY_FIRST = Duration.ofMillis(500);
+    private static final Duration END_RETRY_MAX = Duration.ofSeconds(5);
     final SipFactory factory;
     final String handler;
     final CloudparkApp app;
@@ -33,6 +40,8 @@ final class SipCore {
     final RegistrationStore registrations;
     final ParkedLegs parkedLegs;
     final ParkInfoNotifier notifier;
+    /** Ends the SIP side has done and the store has not recorded yet, by park id. */
+    private final ConcurrentMap<String, PendingEnd> pendingEnds = new ConcurrentHashMap<>();
 
     SipCore(SipFactory factory, String handler, CloudparkApp app) {
         this.factory = factory;
@@ -71,23 +80,47 @@ final class SipCore {
     }
 
     /**
-     * Ends a park with its resolution and, if this was the end that won, counts it and tells the extension's devices.
-     * A store failure is logged: the SIP side has already acted and cannot be undone.
+     * The one place a park ends: its resolution is recorded, counted, logged and announced to the extension's devices
+     * (which clears them). Returns false if the park had already ended.
+     * <p>
+     * The SIP side has acted by now and cannot take it back, so an end the store cannot record is kept in memory and
+     * tried again until the store is back; meanwhile it counts as ended here. Only then is it announced: the
+     * devices are told what the store says.
      */
     boolean endPark(Tenant tenant, String parkId, Resolution resolution, String endedBy) {
-        try {
-            Optional<ParkInfo> ended = app.parkService().end(parkId, resolution, endedBy);
-            ended.ifPresent(info -> {
-                app.metrics().ended(resolution);
-                LOG.info("park " + parkId + " at " + info.extension() + "@" + tenant.domain() + " " + resolution
-                        + " (" + endedBy + ")");
-                notifier.announce(tenant, info);
-            });
-            return ended.isPresent();
-        } catch (RuntimeException e) {
-            LOG.error("park " + parkId + " ended " + resolution + ", but the store could not record it: " + e.getMessage());
-            return false;
+        PendingEnd end = new PendingEnd(tenant, parkId, resolution, endedBy, app.parkService().now());
+        if (pendingEnds.putIfAbsent(parkId, end) != null) {
+            return false; // another end is waiting for the store: it came first
         }
+        return record(end, 0);
+    }
+
+    /** An end of this park is waiting for the store: the park is over, whatever its row still says. */
+    boolean endPending(String parkId) {
+        return pendingEnds.containsKey(parkId);
+    }
+
+    private record PendingEnd(Tenant tenant, String parkId, Resolution resolution, String endedBy, Instant endedAt) { }
+
+    private boolean record(PendingEnd end, int failures) {
+        Optional<ParkInfo> ended;
+        try {
+            ended = app.parkService().end(end.parkId(), end.resolution(), end.endedBy(), end.endedAt());
+        } catch (StoreUnavailableException e) {
+            long retryMillis = Math.min(END_RETRY_MAX.toMillis(), END_RETRY_FIRST.toMillis() << Math.min(failures, 10));
+            LOG.warn("park " + end.parkId() + " ended " + end.resolution() + ", but the store could not record it ("
+                    + e.getMessage() + "); trying again in " + retryMillis + " ms");
+            app.scheduler().schedule(() -> record(end, failures + 1), retryMillis, TimeUnit.MILLISECONDS);
+            return true;
+        }
+        pendingEnds.remove(end.parkId());
+        ended.ifPresent(info -> {
+            app.metrics().ended(end.resolution());
+            LOG.info("park " + end.parkId() + " at " + info.extension() + "@" + end.tenant().domain() + " "
+                    + end.resolution() + " (" + end.endedBy() + ")");
+            notifier.announce(end.tenant(), info);
+        });
+        return ended.isPresent();
     }
 
     /**

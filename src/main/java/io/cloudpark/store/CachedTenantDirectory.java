@@ -3,10 +3,13 @@ package io.cloudpark.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.cloudpark.park.ParkingPolicy;
 import io.cloudpark.tenant.Extension;
@@ -17,44 +20,79 @@ import io.cloudpark.tenant.TenantDirectory;
 
 /**
  * Tenants, extensions and park groups are read on every SIP request and change only through the admin API, so the
- * reads are kept in memory. A write through this directory drops what it changes at once; what another node changed is
- * seen after {@link #TTL} at the latest, and what another node created after {@link #ABSENT_TTL}.
+ * reads are kept in memory (Caffeine). A write through this directory drops what it changes at once; what another node
+ * changed is seen after {@link #TTL} at the latest, and what another node created after {@link #ABSENT_TTL}.
+ * <p>
+ * Anyone can make a lookup miss (a REGISTER to a made-up domain needs no credentials), so what was not found is kept
+ * apart, in a smaller cache of its own: a flood of unknown names churns only that one, never the tenants that exist.
+ * Concurrent misses on one name wait for one database read.
  */
 final class CachedTenantDirectory implements TenantDirectory {
     /** Long enough that a tenant's next call finds it in memory at 1,000 tenants and 50 calls/s. */
     static final Duration TTL = Duration.ofSeconds(30);
     /** A domain or extension not found: a tenant just created on another node must not wait long. */
     static final Duration ABSENT_TTL = Duration.ofSeconds(5);
-    /** Unknown domains are remembered too (requests for them are refused): a flood of them must not fill memory. */
-    static final int MAX_ENTRIES = 100_000;
-
-    private record Entry<T>(T value, long expiresAtMillis) { }
+    /** Entries found, per kind: every tenant, extension and group of a large deployment fits. */
+    static final int MAX_FOUND = 200_000;
+    /** Names not found, per kind: bounded well below the found ones, as strangers choose them. */
+    static final int MAX_ABSENT = 10_000;
 
     private final TenantDirectory store;
-    private final Clock clock;
-    private final Map<String, Entry<Optional<Tenant>>> tenantsByDomain = new ConcurrentHashMap<>();
-    private final Map<Long, Entry<Optional<Tenant>>> tenantsById = new ConcurrentHashMap<>();
-    private final Map<String, Entry<Optional<Extension>>> extensions = new ConcurrentHashMap<>();
-    private final Map<String, Entry<Optional<ParkGroup>>> groupsOfExtensions = new ConcurrentHashMap<>();
+    private final Lookup<String, Tenant> tenantsByDomain;
+    private final Lookup<Long, Tenant> tenantsById;
+    private final Lookup<String, Extension> extensions;
+    private final Lookup<String, ParkGroup> groupsOfExtensions;
 
     CachedTenantDirectory(TenantDirectory store, Clock clock) {
         this.store = store;
-        this.clock = clock;
+        Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+        this.tenantsByDomain = new Lookup<>(ticker);
+        this.tenantsById = new Lookup<>(ticker);
+        this.extensions = new Lookup<>(ticker);
+        this.groupsOfExtensions = new Lookup<>(ticker);
     }
 
-    private <K, T> T cached(Map<K, Entry<T>> cache, K key, Supplier<T> load) {
-        long now = clock.millis();
-        Entry<T> entry = cache.get(key);
-        if (entry == null || entry.expiresAtMillis() <= now) {
-            if (cache.size() >= MAX_ENTRIES) {
-                cache.clear();
-            }
-            T value = load.get();
-            Duration ttl = value instanceof Optional<?> found && found.isEmpty() ? ABSENT_TTL : TTL;
-            entry = new Entry<>(value, now + ttl.toMillis());
-            cache.put(key, entry);
+    /** One kind of lookup: what was found, and apart from it what was not. */
+    private static final class Lookup<K, V> {
+        private static final Boolean ABSENT = Boolean.TRUE;
+        private final Cache<K, V> found;
+        private final Cache<K, Boolean> absent;
+
+        Lookup(Ticker ticker) {
+            // evictions run on the caller's thread: no background pool in the container, and tests see them at once
+            found = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
+                    .expireAfterWrite(TTL).maximumSize(MAX_FOUND).build();
+            absent = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
+                    .expireAfterWrite(ABSENT_TTL).maximumSize(MAX_ABSENT).build();
         }
-        return entry.value();
+
+        Optional<V> get(K key, Function<K, Optional<V>> load) {
+            if (absent.getIfPresent(key) != null) {
+                return Optional.empty();
+            }
+            // the other callers missing on this key wait for this load; if it finds nothing, they find the absent
+            // entry it left, instead of loading again
+            return Optional.ofNullable(found.get(key, k -> {
+                if (absent.getIfPresent(k) != null) {
+                    return null;
+                }
+                Optional<V> loaded = load.apply(k);
+                if (loaded.isEmpty()) {
+                    absent.put(k, ABSENT);
+                }
+                return loaded.orElse(null);
+            }));
+        }
+
+        void forget(K key) {
+            found.invalidate(key);
+            absent.invalidate(key);
+        }
+
+        void clear() {
+            found.invalidateAll();
+            absent.invalidateAll();
+        }
     }
 
     private static String extensionKey(long tenantId, String number) {
@@ -63,18 +101,18 @@ final class CachedTenantDirectory implements TenantDirectory {
 
     @Override
     public Optional<Tenant> tenantByDomain(String domain) {
-        return cached(tenantsByDomain, domain.toLowerCase(), () -> store.tenantByDomain(domain));
+        return tenantsByDomain.get(domain.toLowerCase(), key -> store.tenantByDomain(domain));
     }
 
     @Override
     public Optional<Tenant> tenantById(long id) {
-        return cached(tenantsById, id, () -> store.tenantById(id));
+        return tenantsById.get(id, key -> store.tenantById(id));
     }
 
     @Override
     public Tenant createTenant(String domain, String name) {
         Tenant created = store.createTenant(domain, name);
-        tenantsByDomain.remove(created.domain());
+        tenantsByDomain.forget(created.domain());
         return created;
     }
 
@@ -107,8 +145,8 @@ final class CachedTenantDirectory implements TenantDirectory {
     }
 
     private void forgetTenant(String domain, Optional<Tenant> tenant) {
-        tenantsByDomain.remove(domain.toLowerCase());
-        tenant.ifPresent(t -> tenantsById.remove(t.id()));
+        tenantsByDomain.forget(domain.toLowerCase());
+        tenant.ifPresent(t -> tenantsById.forget(t.id()));
     }
 
     @Override
@@ -120,13 +158,13 @@ final class CachedTenantDirectory implements TenantDirectory {
 
     @Override
     public Optional<Extension> extension(long tenantId, String number) {
-        return cached(extensions, extensionKey(tenantId, number), () -> store.extension(tenantId, number));
+        return extensions.get(extensionKey(tenantId, number), key -> store.extension(tenantId, number));
     }
 
     @Override
     public PutResult putExtension(long tenantId, String number, String displayName, String ha1, ParkInfoFormat format) {
         PutResult result = store.putExtension(tenantId, number, displayName, ha1, format);
-        extensions.remove(extensionKey(tenantId, number));
+        extensions.forget(extensionKey(tenantId, number));
         return result;
     }
 
@@ -138,14 +176,14 @@ final class CachedTenantDirectory implements TenantDirectory {
     @Override
     public ParkGroup createParkGroup(long tenantId, String name, List<String> members) {
         ParkGroup group = store.createParkGroup(tenantId, name, members);
-        members.forEach(member -> groupsOfExtensions.remove(extensionKey(tenantId, member)));
+        members.forEach(member -> groupsOfExtensions.forget(extensionKey(tenantId, member)));
         return group;
     }
 
     @Override
     public boolean deleteExtension(long tenantId, String number) {
         boolean deleted = store.deleteExtension(tenantId, number);
-        extensions.remove(extensionKey(tenantId, number));
+        extensions.forget(extensionKey(tenantId, number));
         return deleted;
     }
 
@@ -170,6 +208,6 @@ final class CachedTenantDirectory implements TenantDirectory {
 
     @Override
     public Optional<ParkGroup> parkGroupOf(long tenantId, String extension) {
-        return cached(groupsOfExtensions, extensionKey(tenantId, extension), () -> store.parkGroupOf(tenantId, extension));
+        return groupsOfExtensions.get(extensionKey(tenantId, extension), key -> store.parkGroupOf(tenantId, extension));
     }
 }

@@ -55,7 +55,7 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock) {
         this.pool = pool;
         this.emf = emf;
-        Transactions tx = new Transactions(emf, this::retireConnections);
+        Transactions tx = new Transactions(emf, this::connectionsMayBeLost);
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
         this.registrations = new JpaRegistrationStore(tx);
         this.parkedCalls = new JpaParkedCallStore(tx);
@@ -150,6 +150,12 @@ public final class Database implements AutoCloseable {
             retireConnections();
             return false;
         }
+    }
+
+    /** A store call failed without the database giving a reason it is busy or refusing the data. */
+    private void connectionsMayBeLost() {
+        LOG.warn("database operation failed: retiring the pooled connections");
+        retireConnections();
     }
 
     /**

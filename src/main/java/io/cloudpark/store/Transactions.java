@@ -1,36 +1,49 @@
 package io.cloudpark.store;
 
 import java.sql.SQLException;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
 import javax.persistence.EntityTransaction;
+import javax.persistence.LockTimeoutException;
+import javax.persistence.PessimisticLockException;
 import javax.persistence.PersistenceException;
 
 import org.apache.log4j.Logger;
 
+import io.cloudpark.park.StoreBusyException;
 import io.cloudpark.park.StoreUnavailableException;
 
 /**
  * Runs each store method as one resource-local transaction and turns database failures into the ports' exceptions:
- * a unique-key violation into {@link DuplicateKeyException}, anything else JPA/JDBC into
- * {@link StoreUnavailableException}. Other exceptions (programming errors) pass through unchanged.
+ * a unique-key violation into {@link DuplicateKeyException}, a lock not granted in time, a serialization failure or a
+ * deadlock into {@link StoreBusyException}, anything else JPA/JDBC into {@link StoreUnavailableException}. Only that
+ * last kind may mean lost connections: the others are the database answering, and leave the pool alone. Other
+ * exceptions (programming errors) pass through unchanged.
  */
 final class Transactions {
     private static final Logger LOG = Logger.getLogger(Transactions.class);
 
     /** SQLSTATE of a unique-constraint violation, the same in H2 and PostgreSQL. */
     private static final String UNIQUE_VIOLATION = "23505";
+    /** SQLSTATE class of every integrity-constraint violation: the database refused the data, it is not down. */
+    private static final String CONSTRAINT_VIOLATION_CLASS = "23";
+    /**
+     * SQLSTATEs of contention: serialization failure (both; H2 also for a deadlock), PostgreSQL's deadlock and
+     * lock_timeout, H2's lock timeout.
+     */
+    private static final Set<String> CONTENTION = Set.of("40001", "40P01", "55P03", "HYT00");
 
     private final EntityManagerFactory emf;
-    private final Runnable afterFailure;
+    private final Runnable connectionsMayBeLost;
 
-    /** @param afterFailure run when the database failed an operation (the pool's connections may be dead) */
-    Transactions(EntityManagerFactory emf, Runnable afterFailure) {
+    /** @param connectionsMayBeLost run when the database failed an operation for no reason it gave (lost connections?) */
+    Transactions(EntityManagerFactory emf, Runnable connectionsMayBeLost) {
         this.emf = emf;
-        this.afterFailure = afterFailure;
+        this.connectionsMayBeLost = connectionsMayBeLost;
     }
 
     <T> T call(Function<EntityManager, T> work) {
@@ -45,8 +58,8 @@ final class Transactions {
             rollback(tx, e);
             close(em, e);
             RuntimeException translated = translate(e);
-            if (translated instanceof StoreUnavailableException && !(translated instanceof DuplicateKeyException)) {
-                afterFailure.run();
+            if (translated instanceof StoreUnavailableException && !(translated instanceof DatabaseAnswered)) {
+                connectionsMayBeLost.run();
             }
             throw translated;
         }
@@ -97,26 +110,56 @@ final class Transactions {
         if (!(e instanceof PersistenceException)) {
             return e;
         }
-        if (isUniqueViolation(e)) {
+        String state = sqlState(e);
+        if (UNIQUE_VIOLATION.equals(state)) {
             return new DuplicateKeyException(e);
+        }
+        if (e instanceof LockTimeoutException || e instanceof PessimisticLockException || CONTENTION.contains(state)) {
+            return new Contention(e);
+        }
+        if (state != null && state.startsWith(CONSTRAINT_VIOLATION_CLASS)) {
+            return new ConstraintViolation(e);
         }
         return new StoreUnavailableException("database operation failed: " + e.getMessage(), e);
     }
 
-    private static boolean isUniqueViolation(Throwable e) {
+    /** The SQLSTATE of the innermost SQLException that has one. */
+    private static String sqlState(Throwable e) {
+        String state = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
-                return true;
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                state = sql.getSQLState();
             }
         }
-        return false;
+        return state;
+    }
+
+    /** The database is there and gave its reason: its connections are fine. */
+    private interface DatabaseAnswered {
+    }
+
+    private static final class Contention extends StoreBusyException implements DatabaseAnswered {
+        private static final long serialVersionUID = 1L;
+
+        Contention(Throwable cause) {
+            super("database busy: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** A constraint other than a unique key: a programming error, reported as the ports promise. */
+    private static final class ConstraintViolation extends StoreUnavailableException implements DatabaseAnswered {
+        private static final long serialVersionUID = 1L;
+
+        ConstraintViolation(Throwable cause) {
+            super("constraint violated: " + cause.getMessage(), cause);
+        }
     }
 
     /**
      * A unique key was taken, usually by a concurrent transaction. Callers that expect it (create-if-absent) catch
      * it; anywhere else it stays what the ports promise, a {@link StoreUnavailableException}.
      */
-    static final class DuplicateKeyException extends StoreUnavailableException {
+    static final class DuplicateKeyException extends StoreUnavailableException implements DatabaseAnswered {
         private static final long serialVersionUID = 1L;
 
         DuplicateKeyException(Throwable cause) {

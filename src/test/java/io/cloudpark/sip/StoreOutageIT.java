@@ -1,11 +1,14 @@
 package io.cloudpark.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.h2.tools.Server;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -17,8 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.cloudpark.testing.AdminClient;
+import io.cloudpark.testing.Call;
 import io.cloudpark.testing.Calls;
 import io.cloudpark.testing.Deployments;
+import io.cloudpark.testing.ParkInfoDocument;
 import io.cloudpark.testing.SipMessage;
 import io.cloudpark.testing.TestPhone;
 import io.cloudpark.testing.TestTenant;
@@ -26,7 +31,8 @@ import io.cloudpark.testing.TestTenant;
 /**
  * The database goes away during a park and a retrieve, for real: this deployment's store is an H2 server of its own,
  * stopped and started again by the test. Parks answer 503 in the sipfrag and the call stays connected; retrieves
- * answer 503; once the database is back everything works and nothing stray is stored.
+ * answer 503; once the database is back everything works and nothing stray is stored. And when the database goes
+ * away just after the SIP side has acted, the park still ends once, recorded when the store is back, devices cleared.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -83,6 +89,62 @@ class StoreOutageIT {
             assertTrue(Calls.finalSipfrag(parker).startsWith("SIP/2.0 200"));
             assertEquals(200, Calls.dial(parker, "*88").status());
             assertEquals("RETRIEVED", acme.lastEndedPark().get("resolution").asText());
+        }
+    }
+
+    @Test
+    void aRetrieveTheStoreCannotRecordIsRecordedOnceItIsBackAndTheDevicesCleared() throws Exception {
+        try (TestTenant acme = TestTenant.create("endlater", "1611", "1612", "1660")) {
+            TestPhone parker = acme.registeredPhone("1611");
+            TestPhone retriever = acme.registeredPhone("1612");
+            TestPhone client = acme.registeredPhone("1660");
+            Calls.parkAtSelf(acme, parker, client);
+            client.leaveReinvitesUnanswered();
+
+            CompletableFuture<Call> retrieve = Calls.dialAsync(retriever, "*881611");
+            SipMessage reconnect = client.awaitRequest("INVITE"); // claimed: the store has done its part so far
+            database.stop();
+            client.acceptReinvite(reconnect);
+            assertEquals(200, retrieve.join().status(), "the SIP side is done: the retriever talks to the client");
+
+            database = startDatabase();
+            ParkInfoDocument cleared = ParkInfoDocument.of(parker.awaitRequest("NOTIFY", 20_000, "park-info"));
+            assertEquals("retrieved", cleared.reason());
+            assertEquals(List.of(), cleared.calls(), "the parker's devices are cleared");
+            awaitHealthy();
+            assertEquals("RETRIEVED", acme.lastEndedPark().get("resolution").asText());
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size(),
+                    "no ghost left RETRIEVING");
+            assertEquals(1, acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json().size());
+        }
+    }
+
+    @Test
+    void aParkTheStoreCannotConfirmFailsAndTheCallGoesBackToTheParker() throws Exception {
+        try (TestTenant acme = TestTenant.create("confirmlost", "1621", "1670")) {
+            TestPhone parker = acme.registeredPhone("1621");
+            TestPhone client = acme.registeredPhone("1670");
+            Calls.Connected talk = Calls.connect(client, parker);
+            client.leaveReinvitesUnanswered();
+
+            assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
+            SipMessage hold = client.awaitRequest("INVITE"); // stored HOLDING: the store has done its part so far
+            database.stop();
+            client.acceptReinvite(hold);
+            assertTrue(Calls.finalSipfrag(parker).startsWith("SIP/2.0 503"), "the transferor hears how it ended");
+            SipMessage resume = client.awaitRequest("INVITE");
+            assertTrue(resume.body().contains(parker.mediaLine()), "the client is taken off hold, back to the parker");
+            assertFalse(resume.body().contains("a=sendonly"));
+            client.acceptReinvite(resume);
+
+            database = startDatabase();
+            ParkInfoDocument ended = ParkInfoDocument.of(parker.awaitRequest("NOTIFY", 20_000, "park-info"));
+            assertEquals("failed", ended.reason());
+            assertEquals(List.of(), ended.calls());
+            awaitHealthy();
+            assertEquals("FAILED", acme.lastEndedPark().get("resolution").asText());
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size(),
+                    "no ghost left HOLDING");
         }
     }
 

@@ -47,6 +47,7 @@ import io.cloudpark.park.ParkingPolicy;
 import io.cloudpark.park.RecallPolicy;
 import io.cloudpark.park.Party;
 import io.cloudpark.park.Resolution;
+import io.cloudpark.park.StoreBusyException;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Binding;
 import io.cloudpark.tenant.Extension;
@@ -146,7 +147,9 @@ abstract class StoreContract {
         try {
             Tenant tenant = lost.tenants().createTenant("outage.example", "Outage");
             destroyDatabase(name);
-            assertThrows(StoreUnavailableException.class, () -> lost.tenants().tenantByDomain(tenant.domain()));
+            List<String> logged = logOf(() -> assertThrows(StoreUnavailableException.class,
+                    () -> lost.tenants().tenantByDomain(tenant.domain())));
+            assertTrue(logged.contains(CONNECTIONS_RETIRED), "a lost database: its connections may be dead");
             assertFalse(lost.isReachable());
         } finally {
             lost.close();
@@ -166,6 +169,48 @@ abstract class StoreContract {
 
     @Test
     void passwordIsNeverLogged() {
+        List<String> logged = logOf(() -> {
+            try (Database again = Database.open(url, user(), PASSWORD)) {
+                again.tenants().countTenants();
+            }
+        });
+        assertFalse(logged.isEmpty(), "nothing captured: the check would prove nothing");
+        logged.forEach(line -> assertFalse(String.valueOf(line).contains(PASSWORD), line));
+    }
+
+    @Test
+    void aLockHeldTooLongIsBusyAndLeavesThePoolAlone() throws Exception {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        List<String> logged;
+        try (Connection otherPark = DriverManager.getConnection(url, user(), PASSWORD);
+             PreparedStatement lock = otherPark.prepareStatement(
+                     "select id from extension where tenant_id = ? and number = ? for update")) {
+            otherPark.setAutoCommit(false);
+            lock.setLong(1, tenant.id());
+            lock.setString(2, "103");
+            lock.executeQuery().close(); // holds the extension's row lock, as a park in progress does
+
+            logged = logOf(() -> assertThrows(StoreBusyException.class,
+                    () -> parks.insertHolding(call(tenant, "103", T0), 5), "a lock wait that timed out is contention"));
+            otherPark.rollback();
+        }
+        assertFalse(logged.contains(CONNECTIONS_RETIRED), "the database answered: its connections are fine");
+        assertTrue(parks.insertHolding(call(tenant, "103", T0), 5), "and once the lock is free the park goes in");
+    }
+
+    @Test
+    void aConstraintViolationIsNoOutage() {
+        List<String> logged = logOf(() -> assertThrows(StoreUnavailableException.class,
+                () -> registrations.putBinding(-1, new Binding("sip:1@192.0.2.1", T0, "c", 1, null)),
+                "a binding of no extension breaks a foreign key"));
+        assertFalse(logged.contains(CONNECTIONS_RETIRED), "the database answered: its connections are fine");
+    }
+
+    private static final String CONNECTIONS_RETIRED = "database operation failed: retiring the pooled connections";
+
+    /** What cloudpark logs (down to DEBUG, with stack traces) while {@code work} runs. */
+    private static List<String> logOf(Runnable work) {
         List<String> logged = Collections.synchronizedList(new ArrayList<>());
         AppenderSkeleton capture = new AppenderSkeleton() {
             @Override
@@ -190,15 +235,14 @@ abstract class StoreContract {
         Level level = root.getLevel();
         root.addAppender(capture);
         root.setLevel(Level.DEBUG);
-        try (Database again = Database.open(url, user(), PASSWORD)) {
-            again.tenants().countTenants();
+        try {
+            work.run();
         } finally {
             root.setLevel(level);
             root.removeAppender(capture);
         }
-        assertFalse(logged.isEmpty(), "nothing captured: the check would prove nothing");
         synchronized (logged) {
-            logged.forEach(line -> assertFalse(String.valueOf(line).contains(PASSWORD), line));
+            return List.copyOf(logged);
         }
     }
 
