@@ -86,6 +86,7 @@ class OperatorAndRestartIT {
 
     @Test
     void aRetrieveOfACallAnotherNodeHoldsLeavesItParkedThere() {
+        String itNode = System.getProperty(NODE_ID); // what failsafe set: the ITs after this one run as it-node
         System.setProperty(NODE_ID, "node-a");
         deployer.deploy(APP);
         try (TestTenant acme = TestTenant.create("twonodes", "921", "950")) {
@@ -106,7 +107,7 @@ class OperatorAndRestartIT {
             assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json().size());
             assertEquals(204, acme.admin().delete("/api/tenants/" + acme.domain() + "/parked-calls/" + parkId).status());
         } finally {
-            System.clearProperty(NODE_ID);
+            System.setProperty(NODE_ID, itNode);
             deployer.undeploy(APP);
         }
     }
