@@ -91,6 +91,14 @@ public final class AdminApiServlet extends HttpServlet {
             createTenant(request, response);
             return;
         }
+        if (p.length == 1 && p[0].equals("nodes") && method.equals("GET")) {
+            Json.write(response, 200, app.cluster().all().stream().map(node -> ordered("id", node.id(),
+                    "sipUri", node.sipUri(), "alive", app.cluster().isAlive(node), "self",
+                    node.id().equals(app.cluster().selfId()), "startedAt", node.startedAt().toString(),
+                    "lastSeen", node.lastSeen().toString(),
+                    "reapedAt", node.reapedAt() == null ? null : node.reapedAt().toString())).toList());
+            return;
+        }
         if (p.length >= 3 && p[0].equals("tenants")) {
             Tenant tenant = directory.tenantByDomain(p[1].toLowerCase())
                     .orElseThrow(() -> ApiError.notFound("no tenant " + p[1]));

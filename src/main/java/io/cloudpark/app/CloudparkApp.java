@@ -3,12 +3,14 @@ package io.cloudpark.app;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.servlet.ServletContext;
 
 import org.apache.log4j.Logger;
 
+import io.cloudpark.cluster.Cluster;
 import io.cloudpark.park.ParkService;
 import io.cloudpark.store.Database;
 
@@ -24,6 +26,7 @@ public final class CloudparkApp {
     private final Database database;
     private final Clock clock = Clock.systemUTC();
     private final ParkService parkService;
+    private final Cluster cluster;
     private final ScheduledExecutorService scheduler;
     private final Metrics metrics = new Metrics();
     private volatile OperatorHangup operatorHangup = (tenant, parkId) -> false;
@@ -38,6 +41,30 @@ public final class CloudparkApp {
             t.setDaemon(true);
             return t;
         });
+        this.cluster = new Cluster(database.nodes(), clock, config.nodeId(), config.nodeSipUri());
+        cluster.heartbeat(); // alive before it serves: a retrieve redirected here must not find it dead
+        scheduler.scheduleWithFixedDelay(this::heartbeat, Cluster.HEARTBEAT_EVERY.toMillis(),
+                Cluster.HEARTBEAT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        metrics.gauge("cloudpark_cluster_nodes", "Nodes that ever ran on this database (-1: database unavailable)",
+                () -> nodeCount(false));
+        metrics.gauge("cloudpark_cluster_nodes_alive", "Nodes whose heartbeat is recent, as this node sees them",
+                () -> nodeCount(true));
+    }
+
+    private long nodeCount(boolean aliveOnly) {
+        try {
+            return cluster.all().stream().filter(node -> !aliveOnly || cluster.isAlive(node)).count();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            cluster.heartbeat();
+        } catch (RuntimeException e) {
+            LOG.warn("heartbeat not recorded: " + e.getMessage());
+        }
     }
 
     static CloudparkApp start(Config config) {
@@ -76,6 +103,10 @@ public final class CloudparkApp {
 
     public ParkService parkService() {
         return parkService;
+    }
+
+    public Cluster cluster() {
+        return cluster;
     }
 
     public ScheduledExecutorService scheduler() {

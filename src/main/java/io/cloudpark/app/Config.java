@@ -8,21 +8,30 @@ import java.net.UnknownHostException;
  * property of the same name (which wins), else the documented default. README lists them all.
  */
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
-                     String adminPassword, String nodeId, boolean demoTenant) {
+                     String adminPassword, String nodeId, boolean demoTenant, String nodeSipUri,
+                     String kamailioRpc, String digestSecret) {
 
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
     public static Config fromEnvironment() {
+        String bind = get("CLOUDPARK_BIND", "127.0.0.1");
+        int sipPort = port("CLOUDPARK_SIP_PORT", 5060);
         return new Config(
-                get("CLOUDPARK_BIND", "127.0.0.1"),
-                port("CLOUDPARK_SIP_PORT", 5060),
+                bind,
+                sipPort,
                 port("CLOUDPARK_HTTP_PORT", 8080),
                 get("CLOUDPARK_DB_URL", "jdbc:h2:file:./data/cloudpark"),
                 get("CLOUDPARK_DB_USER", "sa"),
                 get("CLOUDPARK_DB_PASSWORD", ""),
                 get("CLOUDPARK_ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD),
                 get("CLOUDPARK_NODE_ID", hostName()),
-                Boolean.parseBoolean(get("CLOUDPARK_DEMO_TENANT", "false")));
+                Boolean.parseBoolean(get("CLOUDPARK_DEMO_TENANT", "false")),
+                // what the load balancer's dispatcher list names this node by
+                get("CLOUDPARK_NODE_SIP_URI", "sip:" + bind + ":" + sipPort),
+                // Kamailio's JSON-RPC URL (e.g. http://127.0.0.1:5099/RPC): off unless the operator sets it
+                get("CLOUDPARK_KAMAILIO_RPC", ""),
+                // shared by every node so a nonce one issues is good on all; empty: a random one per node
+                get("CLOUDPARK_DIGEST_SECRET", ""));
     }
 
     static String get(String name, String fallback) {
@@ -51,10 +60,12 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
         }
     }
 
-    /** For logs: every setting but the passwords. */
+    /** For logs: every setting but the passwords and the digest secret. */
     @Override
     public String toString() {
         return "sip=" + sipBind + ":" + sipPort + " http=" + httpPort + " db=" + dbUrl + " dbUser=" + dbUser
-                + " node=" + nodeId + " demoTenant=" + demoTenant;
+                + " node=" + nodeId + " nodeSipUri=" + nodeSipUri + " kamailioRpc="
+                + (kamailioRpc.isEmpty() ? "off" : kamailioRpc) + " digestSecret="
+                + (digestSecret.isEmpty() ? "per-node" : "shared") + " demoTenant=" + demoTenant;
     }
 }

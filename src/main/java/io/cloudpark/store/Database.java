@@ -17,6 +17,7 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.cloudpark.cluster.NodeStore;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.RegistrationStore;
@@ -44,14 +45,16 @@ public final class Database implements AutoCloseable {
     private final TenantDirectory tenants;
     private final RegistrationStore registrations;
     private final ParkedCallStore parkedCalls;
+    private final NodeStore nodes;
 
-    private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock) {
+    private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock, Backend backend) {
         this.pool = pool;
         this.emf = emf;
         Transactions tx = new Transactions(emf, this::retireConnections);
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
         this.registrations = new JpaRegistrationStore(tx);
         this.parkedCalls = new JpaParkedCallStore(tx);
+        this.nodes = new JpaNodeStore(tx, pool, backend == Backend.POSTGRESQL);
     }
 
     /**
@@ -89,7 +92,7 @@ public final class Database implements AutoCloseable {
                             // PostgreSQL's driver has no createClob(); without this Hibernate logs a stack trace at boot
                             "hibernate.jdbc.lob.non_contextual_creation", "true"));
             LOG.info("database open: " + redact(jdbcUrl));
-            return new Database(pool, emf, clock);
+            return new Database(pool, emf, clock, backend);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -106,6 +109,10 @@ public final class Database implements AutoCloseable {
 
     public ParkedCallStore parkedCalls() {
         return parkedCalls;
+    }
+
+    public NodeStore nodes() {
+        return nodes;
     }
 
     /** Whether a trivial query on our schema answers within a few seconds: for the health check. */

@@ -20,7 +20,7 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
 final class StorePersistenceUnit implements PersistenceUnitInfo {
     static final List<Class<?>> ENTITIES = List.of(TenantEntity.class, ExtensionEntity.class,
             RegistrationEntity.class, ParkedCallEntity.class, ParkHistoryEntity.class, ParkGroupEntity.class,
-            ParkGroupMemberEntity.class, ParkedCallColumns.class);
+            ParkGroupMemberEntity.class, ParkedCallColumns.class, NodeEntity.class);
 
     private final DataSource dataSource;
 
