@@ -39,7 +39,7 @@ public final class CloudparkSipServlet extends SipServlet {
         super.init();
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
         core = new SipCore(factory, getServletName(), CloudparkApp.of(getServletContext()));
-        authenticator = new DigestAuthenticator(core.directory, core.app.clock());
+        authenticator = new DigestAuthenticator(core.directory, core.app.clock(), core.app.config().digestSecret());
         registrar = new Registrar(core, authenticator);
         calls = new CallFlow(core);
         relay = new InDialogRelay();
