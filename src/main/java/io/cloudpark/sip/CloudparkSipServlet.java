@@ -13,6 +13,7 @@ import javax.servlet.sip.SipURI;
 import org.apache.log4j.Logger;
 
 import io.cloudpark.app.CloudparkApp;
+import io.cloudpark.cluster.KamailioRpc;
 import io.cloudpark.park.FeatureRequest;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Extension;
@@ -33,6 +34,7 @@ public final class CloudparkSipServlet extends SipServlet {
     private transient ParkFlow parks;
     private transient AttendedParkFlow attendedParks;
     private transient RetrieveFlow retrieves;
+    private transient NodeReaper reaper;
 
     @Override
     public void init() throws ServletException {
@@ -49,11 +51,13 @@ public final class CloudparkSipServlet extends SipServlet {
         parks = new ParkFlow(core, recall, attendedParks, new MusicOnHoldFlow(core));
         retrieves = new RetrieveFlow(core, recall);
         core.app.operatorHangup(hangups::byOperator);
+        reaper = new NodeReaper(core, KamailioRpc.of(core.app.config().kamailioRpc()));
     }
 
     /** The application can send requests now: close what a restart lost (called by {@link SipApplicationReady}). */
     void applicationReady() {
         hangups.closeCallsLostInRestart();
+        reaper.start();
     }
 
     @Override
