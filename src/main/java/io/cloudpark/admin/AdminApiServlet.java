@@ -99,6 +99,16 @@ public final class AdminApiServlet extends HttpServlet {
                     "reapedAt", node.reapedAt() == null ? null : node.reapedAt().toString())).toList());
             return;
         }
+        if (p.length == 3 && p[0].equals("nodes") && p[1].equals("self") && p[2].equals("draining")
+                && method.equals("PUT")) {
+            JsonNode draining = Json.object(request).get("draining");
+            if (draining == null || !draining.isBoolean()) {
+                throw ApiError.badRequest("draining", "must be true or false");
+            }
+            app.draining(draining.booleanValue());
+            Json.write(response, 200, ordered("id", app.cluster().selfId(), "draining", app.draining()));
+            return;
+        }
         if (p.length >= 3 && p[0].equals("tenants")) {
             Tenant tenant = directory.tenantByDomain(p[1].toLowerCase())
                     .orElseThrow(() -> ApiError.notFound("no tenant " + p[1]));

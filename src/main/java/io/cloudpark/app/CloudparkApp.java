@@ -29,6 +29,7 @@ public final class CloudparkApp {
     private final Cluster cluster;
     private final ScheduledExecutorService scheduler;
     private final Metrics metrics = new Metrics();
+    private volatile boolean draining;
     private volatile OperatorHangup operatorHangup = (tenant, parkId) -> false;
 
     private CloudparkApp(Config config, Database database) {
@@ -107,6 +108,16 @@ public final class CloudparkApp {
 
     public Cluster cluster() {
         return cluster;
+    }
+
+    /** A draining node tells the load balancer (OPTIONS 503) to send it nothing new; its calls go on. */
+    public boolean draining() {
+        return draining;
+    }
+
+    public void draining(boolean on) {
+        LOG.info(on ? "draining: the load balancer sends this node nothing new" : "serving again");
+        draining = on;
     }
 
     public ScheduledExecutorService scheduler() {

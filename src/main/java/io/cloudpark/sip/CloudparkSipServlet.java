@@ -195,6 +195,11 @@ public final class CloudparkSipServlet extends SipServlet {
 
     @Override
     protected void doOptions(SipServletRequest request) throws IOException {
+        if (core.app.draining()) {
+            // the load balancer's probe: it stops sending this node new calls, and in-dialog requests still come
+            SipMessages.answer(request, 503, "Draining");
+            return;
+        }
         SipServletResponse ok = request.createResponse(200);
         ok.setHeader("Allow", ALLOW);
         ok.send();
