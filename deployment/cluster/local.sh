@@ -132,9 +132,17 @@ start_node() {
     echo $! >"$DIR/node$i.pid"
 }
 
+# Kamailio's dispatcher has the node active: its OPTIONS probe got a 200
+dispatched() {
+    curl -sf -X POST --data '{"jsonrpc":"2.0","method":"dispatcher.list","id":1}' "http://127.0.0.1:$RPC_PORT/RPC" \
+        | tr -d ' \n\t' | grep -q "\"URI\":\"sip:127.0.0.1:$((NODE_SIP_BASE + $1))\",\"FLAGS\":\"AP\""
+}
+
+# up when it serves HTTP and Kamailio sends it calls
 await_node() {
     local i="$1"
     wait_until 120 "node $i" sh -c "kill -0 $(cat "$DIR/node$i.pid") && curl -sf http://127.0.0.1:$((NODE_HTTP_BASE + i))/health"
+    wait_until 20 "Kamailio's probe of node $i" dispatched "$i"
 }
 
 cmd_up() {
