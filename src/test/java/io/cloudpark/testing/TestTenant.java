@@ -11,16 +11,24 @@ import java.util.UUID;
  * {@code pw-<extension>}. Phones it hands out are closed with it.
  */
 public final class TestTenant implements AutoCloseable {
-    private final AdminClient admin = AdminClient.operator();
+    private final AdminClient admin;
+    private final int sipPort;
     private final String domain;
     private final List<TestPhone> phones = new ArrayList<>();
 
-    private TestTenant(String domain) {
+    private TestTenant(AdminClient admin, int sipPort, String domain) {
+        this.admin = admin;
+        this.sipPort = sipPort;
         this.domain = domain;
     }
 
     public static TestTenant create(String label, String... extensions) {
-        TestTenant tenant = new TestTenant(label + "-" + UUID.randomUUID().toString().substring(0, 8) + ".test");
+        return create(AdminClient.operator(), Deployments.SIP_PORT, label, extensions);
+    }
+
+    /** A tenant made through that admin API, whose phones send to {@code sipPort} (e.g. a cluster's load balancer). */
+    public static TestTenant create(AdminClient admin, int sipPort, String label, String... extensions) {
+        TestTenant tenant = new TestTenant(admin, sipPort, label + "-" + UUID.randomUUID().toString().substring(0, 8) + ".test");
         AdminClient.Reply created = tenant.admin.post("/api/tenants",
                 "{\"domain\":\"" + tenant.domain + "\",\"name\":\"" + label + "\"}");
         assertEquals(201, created.status(), created.body());
@@ -71,7 +79,7 @@ public final class TestTenant implements AutoCloseable {
 
     /** A phone of that extension, not registered yet. */
     public TestPhone phone(String extension) {
-        TestPhone phone = new TestPhone(domain, extension, "pw-" + extension, Deployments.SIP_PORT);
+        TestPhone phone = new TestPhone(domain, extension, "pw-" + extension, sipPort);
         phones.add(phone);
         return phone;
     }
