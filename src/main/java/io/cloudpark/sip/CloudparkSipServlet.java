@@ -57,6 +57,7 @@ public final class CloudparkSipServlet extends SipServlet {
     /** The application can send requests now: close what a restart lost (called by {@link SipApplicationReady}). */
     void applicationReady() {
         hangups.closeCallsLostInRestart();
+        hangups.watchParksEndedElsewhere();
         reaper.start();
     }
 

@@ -137,6 +137,24 @@ class ClusterIT {
 
     @Test
     @Order(4)
+    void theOperatorHangsUpThroughAnotherNodesApiAndTheOwnerHangsUpTheParkedParty() {
+        TestTenant acme = tenant("operator", "101", "201");
+        TestPhone parker = phone(acme, "101", 1);
+        TestPhone client = phone(acme, "201", 1);
+        String parkId = parkAt(acme, parker, client, "101", 1);
+        parker.awaitRequest("NOTIFY", 5000, "park-info");
+
+        assertEquals(204, admin(3).delete("/api/tenants/" + acme.domain() + "/parked-calls/" + parkId).status());
+        ParkInfoDocument cleared = ParkInfoDocument.of(parker.awaitRequest("NOTIFY", 5000, "park-info"));
+        assertEquals("ended-by-operator", cleared.reason());
+        SipMessage bye = client.awaitRequest("BYE", 5000);
+        assertTrue(bye.headers("via").get(1).contains("127.0.0.1:" + nodeSipPort(1)), "from node 1, which held it: "
+                + bye.headers("via"));
+        assertEquals("ENDED_BY_OPERATOR", acme.lastEndedPark().get("resolution").asText());
+    }
+
+    @Test
+    @Order(5)
     void killingANodeThatHoldsNoParkedCallChangesNothing() throws Exception {
         TestTenant acme = tenant("bystander", "101", "201", "301");
         TestPhone parker = phone(acme, "101", 1);
@@ -160,7 +178,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void killingTheOwnerClosesItsParksFailedHangsUpTheParkedAndTheClusterGoesOn() throws Exception {
         TestTenant acme = tenant("owner", "101", "102", "201", "202", "301");
         TestPhone watcher101 = phone(acme, "101", 2);
