@@ -137,6 +137,30 @@ class ClusterIT {
 
     @Test
     @Order(4)
+    void aRecallRingsTheParkerThroughKamailioFromTheNodeHoldingTheCall() {
+        TestTenant acme = tenant("recall", "101", "201");
+        acme.settings("{\"parkTimeoutSeconds\":2,\"recallRingSeconds\":5}");
+        TestPhone parker = phone(acme, "101", 3);
+        TestPhone client = phone(acme, "201", 1);
+        String parkId = parkAt(acme, parker, client, "101", 1);
+
+        SipMessage recall = parker.awaitRequest("INVITE", 6000);
+        assertEquals("<urn:alert:service:recall>", recall.header("Alert-Info"));
+        List<String> vias = recall.headers("via");
+        assertTrue(vias.get(0).contains("127.0.0.1:" + LB_PORT) && vias.get(1).contains("127.0.0.1:" + nodeSipPort(1)),
+                "node 1 rings the parker by its Path: " + vias);
+        Call answered = parker.answer(recall);
+        SipMessage reconnect = client.awaitRequest("INVITE");
+        assertTrue(reconnect.body().contains(parker.mediaLine()));
+        JsonNode ended = acme.lastEndedPark();
+        assertEquals(parkId, ended.get("id").asText());
+        assertEquals("RECALLED", ended.get("resolution").asText());
+        assertEquals(200, answered.bye().status(), "the parker's BYE finds node 1 through Kamailio");
+        assertEquals(reconnect.callId(), client.awaitRequest("BYE").callId());
+    }
+
+    @Test
+    @Order(5)
     void theOperatorHangsUpThroughAnotherNodesApiAndTheOwnerHangsUpTheParkedParty() {
         TestTenant acme = tenant("operator", "101", "201");
         TestPhone parker = phone(acme, "101", 1);
@@ -154,7 +178,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void killingANodeThatHoldsNoParkedCallChangesNothing() throws Exception {
         TestTenant acme = tenant("bystander", "101", "201", "301");
         TestPhone parker = phone(acme, "101", 1);
@@ -178,7 +202,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void killingTheOwnerClosesItsParksFailedHangsUpTheParkedAndTheClusterGoesOn() throws Exception {
         TestTenant acme = tenant("owner", "101", "102", "201", "202", "301");
         TestPhone watcher101 = phone(acme, "101", 2);
