@@ -2,9 +2,14 @@ package io.cloudpark.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -179,6 +184,24 @@ class ClusterIT {
 
     @Test
     @Order(6)
+    void aDrainingNodeGetsNoNewCallsFromKamailio() throws Exception {
+        TestTenant acme = tenant("drain", "101", "201");
+        TestPhone parker = phone(acme, "101", 1);
+        assertEquals(200, admin(2).put("/api/nodes/self/draining", "{\"draining\":true}").status());
+        try {
+            awaitDispatcherFlags(2, false);
+            TestPhone client = phone(acme, "201", 2); // asks for node 2, which Kamailio no longer sends anything new
+            Calls.parkAt(acme, parker, client, "101");
+            JsonNode parked = acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json();
+            assertNotEquals("node2", parked.get(0).get("ownerNode").asText(), parked.toString());
+        } finally {
+            assertEquals(200, admin(2).put("/api/nodes/self/draining", "{\"draining\":false}").status());
+        }
+        awaitDispatcherFlags(2, true);
+    }
+
+    @Test
+    @Order(7)
     void killingANodeThatHoldsNoParkedCallChangesNothing() throws Exception {
         TestTenant acme = tenant("bystander", "101", "201", "301");
         TestPhone parker = phone(acme, "101", 1);
@@ -202,7 +225,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void killingTheOwnerClosesItsParksFailedHangsUpTheParkedAndTheClusterGoesOn() throws Exception {
         TestTenant acme = tenant("owner", "101", "102", "201", "202", "301");
         TestPhone watcher101 = phone(acme, "101", 2);
@@ -298,6 +321,23 @@ class ClusterIT {
             }
         }
         throw new AssertionError("no node " + id);
+    }
+
+    /** Until Kamailio's probes have the node active (OPTIONS 200) or not (no answer, or 503: draining). */
+    private static void awaitDispatcherFlags(int node, boolean active) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String uri = "\"URI\":\"sip:127.0.0.1:" + nodeSipPort(node) + "\",\"FLAGS\":\"AP\"";
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            String list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RPC_PORT + "/RPC"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"dispatcher.list\",\"id\":1}"))
+                            .build(), HttpResponse.BodyHandlers.ofString()).body().replaceAll("\\s", "");
+            if (list.contains(uri) == active) {
+                return;
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "node " + node + " not " + (active ? "" : "in") + "active: " + list);
+            Thread.sleep(100);
+        }
     }
 
     /** Until a survivor has closed what the dead node held (its row says reaped). */
