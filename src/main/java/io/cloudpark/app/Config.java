@@ -65,7 +65,7 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
     public String toString() {
         return "sip=" + sipBind + ":" + sipPort + " http=" + httpPort + " db=" + dbUrl + " dbUser=" + dbUser
                 + " node=" + nodeId + " nodeSipUri=" + nodeSipUri + " kamailioRpc="
-                + (kamailioRpc.isEmpty() ? "off" : kamailioRpc) + " digestSecret="
+                + (kamailioRpc.isEmpty() ? "off" : kamailioRpc.replaceFirst("//[^/@]*@", "//***@")) + " digestSecret="
                 + (digestSecret.isEmpty() ? "per-node" : "shared") + " demoTenant=" + demoTenant;
     }
 }

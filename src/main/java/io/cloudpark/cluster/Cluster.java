@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * This node's view of the cluster: it beats in the shared database, and tells who else is alive. A node is dead
@@ -62,7 +63,8 @@ public final class Cluster {
         return nodes.markReaped(dead.id(), dead.lastSeen(), clock.instant());
     }
 
-    public <T> Optional<T> exclusively(java.util.function.Supplier<T> work) {
+    /** Runs {@code work} unless another node runs it now (see {@link NodeStore#exclusively}). */
+    public <T> Optional<T> exclusively(Supplier<T> work) {
         return nodes.exclusively(work);
     }
 }
