@@ -63,7 +63,8 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
     /** For logs: every setting but the passwords and the digest secret. */
     @Override
     public String toString() {
-        return "sip=" + sipBind + ":" + sipPort + " http=" + httpPort + " db=" + dbUrl + " dbUser=" + dbUser
+        return "sip=" + sipBind + ":" + sipPort + " http=" + httpPort + " db="
+                + dbUrl.replaceAll("(?i)(password=)[^&;]*", "$1***") + " dbUser=" + dbUser
                 + " node=" + nodeId + " nodeSipUri=" + nodeSipUri + " kamailioRpc="
                 + (kamailioRpc.isEmpty() ? "off" : kamailioRpc.replaceFirst("//[^/@]*@", "//***@")) + " digestSecret="
                 + (digestSecret.isEmpty() ? "per-node" : "shared") + " demoTenant=" + demoTenant;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The cluster settings: their defaults, and that the log line keeps secrets out. */
 class ConfigTest {
     private static final List<String> SET = List.of("CLOUDPARK_BIND", "CLOUDPARK_SIP_PORT", "CLOUDPARK_NODE_SIP_URI",
-            "CLOUDPARK_KAMAILIO_RPC", "CLOUDPARK_DIGEST_SECRET", "CLOUDPARK_ADMIN_PASSWORD");
+            "CLOUDPARK_KAMAILIO_RPC", "CLOUDPARK_DIGEST_SECRET", "CLOUDPARK_ADMIN_PASSWORD", "CLOUDPARK_DB_URL");
 
     @AfterEach
     void clear() {
@@ -37,6 +37,7 @@ class ConfigTest {
         System.setProperty("CLOUDPARK_DIGEST_SECRET", "digest-6f1c-never-logged");
         System.setProperty("CLOUDPARK_ADMIN_PASSWORD", "admin-6f1c-never-logged");
         System.setProperty("CLOUDPARK_KAMAILIO_RPC", "http://rpc:rpc-6f1c-never-logged@127.0.0.1:5099/RPC");
+        System.setProperty("CLOUDPARK_DB_URL", "jdbc:postgresql://db/cloudpark?user=cp&password=db-6f1c-never-logged");
         String logged = Config.fromEnvironment().toString();
         assertFalse(logged.contains("never-logged"), logged);
         assertTrue(logged.contains("digestSecret=shared"), logged);
