@@ -37,6 +37,7 @@ public final class AdminApiServlet extends HttpServlet {
         new TenantResources(app, audit).addTo(routes);
         new AccountResources(app, audit).addTo(routes);
         new AuditResources(app).addTo(routes);
+        new NodeResources(app, audit).addTo(routes);
     }
 
     @Override

@@ -89,6 +89,14 @@ final class Body {
         return value.asInt();
     }
 
+    boolean bool(String field) throws ApiError {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isBoolean()) {
+            throw ApiError.badRequest(field, "must be true or false");
+        }
+        return value.booleanValue();
+    }
+
     <E extends Enum<E>> E choice(String field, Class<E> type) throws ApiError {
         String value = text(field, true, 64);
         try {

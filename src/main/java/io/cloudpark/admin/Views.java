@@ -45,7 +45,8 @@ public final class Views {
     static Map<String, Object> parkedCall(Tenant tenant, ParkedCall call) {
         Map<String, Object> out = ordered("id", call.id(), "extension", call.extension(), "status", call.status().name(),
                 "parked", party(call.parked()), "parker", party(call.parker()),
-                "parkedAt", call.parkedAt().toString(), "recallAt", call.recallAt().toString());
+                "parkedAt", call.parkedAt().toString(), "recallAt", call.recallAt().toString(),
+                "ownerNode", call.ownerNode());
         out.put("retrieve", "sip:" + tenant.policy().retrieveCode() + call.extension() + "@" + tenant.domain() + ";park-id=" + call.id());
         return out;
     }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.servlet.ServletContext;
@@ -17,6 +18,7 @@ import org.apache.log4j.Logger;
 import io.cloudpark.account.Accounts;
 import io.cloudpark.account.LoginThrottle;
 import io.cloudpark.audit.AuditLog;
+import io.cloudpark.cluster.Cluster;
 import io.cloudpark.jmx.ConsoleBeans;
 import io.cloudpark.park.ParkService;
 import io.cloudpark.store.Database;
@@ -33,11 +35,13 @@ public final class CloudparkApp {
     private final Database database;
     private final Clock clock = Clock.systemUTC();
     private final ParkService parkService;
+    private final Cluster cluster;
     private final ScheduledExecutorService scheduler;
     private final Metrics metrics;
     private final Accounts accounts;
     private final LoginThrottle loginThrottle;
     private final AuditLog audit;
+    private volatile boolean draining;
     private volatile OperatorHangup operatorHangup = (tenant, parkId) -> false;
     private Optional<ConsoleBeans> consoleBeans = Optional.empty();
 
@@ -56,6 +60,30 @@ public final class CloudparkApp {
             return t;
         });
         ExpiredBindingsPurge.schedule(scheduler, database.registrations(), clock);
+        this.cluster = new Cluster(database.nodes(), clock, config.nodeId(), config.nodeSipUri());
+        cluster.heartbeat(); // alive before it serves: a retrieve redirected here must not find it dead
+        scheduler.scheduleWithFixedDelay(this::heartbeat, Cluster.HEARTBEAT_EVERY.toMillis(),
+                Cluster.HEARTBEAT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        metrics.gauge("cloudpark_cluster_nodes", "Nodes that ever ran on this database (-1: database unavailable)",
+                () -> nodeCount(false));
+        metrics.gauge("cloudpark_cluster_nodes_alive", "Nodes whose heartbeat is recent, as this node sees them",
+                () -> nodeCount(true));
+    }
+
+    private long nodeCount(boolean aliveOnly) {
+        try {
+            return cluster.all().stream().filter(node -> !aliveOnly || cluster.isAlive(node)).count();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            cluster.heartbeat();
+        } catch (RuntimeException e) {
+            LOG.warn("heartbeat not recorded: " + e.getMessage());
+        }
     }
 
     static CloudparkApp start(Config config) {
@@ -117,6 +145,20 @@ public final class CloudparkApp {
 
     public ParkService parkService() {
         return parkService;
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** A draining node tells the load balancer (OPTIONS 503) to send it nothing new; its calls go on. */
+    public boolean draining() {
+        return draining;
+    }
+
+    public void draining(boolean on) {
+        LOG.info(on ? "draining: the load balancer sends this node nothing new" : "serving again");
+        draining = on;
     }
 
     public ScheduledExecutorService scheduler() {

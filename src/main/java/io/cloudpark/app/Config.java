@@ -14,7 +14,8 @@ import io.cloudpark.store.Database;
  */
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
                      String adminPassword, String nodeId, boolean demoTenant, int authMaxFailures,
-                     int authLockoutSeconds, List<String> allowedOrigins) {
+                     int authLockoutSeconds, List<String> allowedOrigins, String nodeSipUri, String kamailioRpc,
+                     String digestSecret) {
 
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
@@ -28,9 +29,11 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
      */
     public static Config from(UnaryOperator<String> deploymentParameter) {
         Settings settings = new Settings(deploymentParameter);
+        String bind = settings.get("CLOUDPARK_BIND", "127.0.0.1");
+        int sipPort = settings.port("CLOUDPARK_SIP_PORT", 5060);
         return new Config(
-                settings.get("CLOUDPARK_BIND", "127.0.0.1"),
-                settings.port("CLOUDPARK_SIP_PORT", 5060),
+                bind,
+                sipPort,
                 settings.port("CLOUDPARK_HTTP_PORT", 8080),
                 settings.get("CLOUDPARK_DB_URL", "jdbc:h2:file:./data/cloudpark"),
                 settings.get("CLOUDPARK_DB_USER", "sa"),
@@ -41,7 +44,13 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 settings.number("CLOUDPARK_AUTH_MAX_FAILURES", 5, 1, 1000),
                 settings.number("CLOUDPARK_AUTH_LOCKOUT_SECONDS", 60, 1, 86_400),
                 Arrays.stream(settings.get("CLOUDPARK_ALLOWED_ORIGINS", "").split(",")).map(String::trim)
-                        .filter(origin -> !origin.isEmpty()).toList());
+                        .filter(origin -> !origin.isEmpty()).toList(),
+                // what the load balancer's dispatcher list names this node by
+                settings.get("CLOUDPARK_NODE_SIP_URI", "sip:" + bind + ":" + sipPort),
+                // Kamailio's JSON-RPC URL (e.g. http://127.0.0.1:5099/RPC): off unless the operator sets it
+                settings.get("CLOUDPARK_KAMAILIO_RPC", ""),
+                // shared by every node so a nonce one issues is good on all; empty: a random one per node
+                settings.get("CLOUDPARK_DIGEST_SECRET", ""));
     }
 
     private record Settings(UnaryOperator<String> deploymentParameter) {
@@ -90,12 +99,14 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
     }
 
     /**
-     * For logs: every setting but the passwords and the embedded launcher's ports, which a container does not use
-     * (the launcher logs them itself; {@link ServedPorts} says what a container serves).
+     * For logs: every setting but the passwords, the digest secret and the embedded launcher's ports, which a
+     * container does not use (the launcher logs them itself; {@link ServedPorts} says what a container serves).
      */
     @Override
     public String toString() {
-        return "db=" + Database.redact(dbUrl) + " dbUser=" + dbUser + " node=" + nodeId + " demoTenant=" + demoTenant
+        return "db=" + Database.redact(dbUrl) + " dbUser=" + dbUser + " node=" + nodeId + " nodeSipUri=" + nodeSipUri
+                + " kamailioRpc=" + (kamailioRpc.isEmpty() ? "off" : kamailioRpc.replaceFirst("//[^/@]*@", "//***@"))
+                + " digestSecret=" + (digestSecret.isEmpty() ? "per-node" : "shared") + " demoTenant=" + demoTenant
                 + " authMaxFailures=" + authMaxFailures + " authLockoutSeconds=" + authLockoutSeconds
                 + " allowedOrigins=" + allowedOrigins;
     }

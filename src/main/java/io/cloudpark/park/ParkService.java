@@ -43,6 +43,9 @@ public final class ParkService {
 
         /** Something is parked, but another retriever or the recall took it first. */
         record LostRace() implements RetrieveClaim { }
+
+        /** The call to retrieve is held by another cluster node: only that node can claim it. Nothing changed. */
+        record HeldElsewhere(ParkedCall call) implements RetrieveClaim { }
     }
 
     /** What became of a change of a tenant's park rules. */
@@ -139,7 +142,8 @@ public final class ParkService {
 
     /**
      * Claims the oldest call parked at any of {@code extensions} (or the one named by {@code parkId}) for one
-     * retriever. The claim is a conditional update in the store, so of two simultaneous claimants exactly one wins.
+     * retriever. The claim is a conditional update in the store, so of two simultaneous claimants exactly one wins,
+     * whichever nodes they are on. A call another node holds is not claimed here: the retriever is sent there.
      */
     public RetrieveClaim claimForRetrieve(Tenant tenant, List<String> extensions, Optional<String> parkId) {
         List<ParkedCall> there = extensions.stream()
@@ -151,8 +155,13 @@ public final class ParkService {
             return new RetrieveClaim.NothingParked();
         }
         for (ParkedCall candidate : there) {
-            if (candidate.status() == ParkStatus.PARKED
-                    && store.transition(candidate.id(), ParkStatus.PARKED, ParkStatus.RETRIEVING)) {
+            if (candidate.status() != ParkStatus.PARKED) {
+                continue;
+            }
+            if (!nodeId.equals(candidate.ownerNode())) {
+                return new RetrieveClaim.HeldElsewhere(candidate);
+            }
+            if (store.transition(candidate.id(), ParkStatus.PARKED, ParkStatus.RETRIEVING)) {
                 return new RetrieveClaim.Claimed(candidate.withStatus(ParkStatus.RETRIEVING));
             }
         }

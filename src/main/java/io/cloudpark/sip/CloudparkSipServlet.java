@@ -14,6 +14,7 @@ import org.apache.log4j.Logger;
 
 import io.cloudpark.app.CloudparkApp;
 import io.cloudpark.app.ServedPorts;
+import io.cloudpark.cluster.KamailioRpc;
 import io.cloudpark.park.FeatureRequest;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Extension;
@@ -34,13 +35,14 @@ public final class CloudparkSipServlet extends SipServlet {
     private transient ParkFlow parks;
     private transient AttendedParkFlow attendedParks;
     private transient RetrieveFlow retrieves;
+    private transient NodeReaper reaper;
 
     @Override
     public void init() throws ServletException {
         super.init();
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
         core = new SipCore(factory, getServletName(), CloudparkApp.of(getServletContext()));
-        authenticator = new DigestAuthenticator(core.directory, core.app.clock());
+        authenticator = new DigestAuthenticator(core.directory, core.app.clock(), core.app.config().digestSecret());
         registrar = new Registrar(core, authenticator);
         calls = new CallFlow(core);
         relay = new InDialogRelay();
@@ -50,12 +52,15 @@ public final class CloudparkSipServlet extends SipServlet {
         parks = new ParkFlow(core, recall, attendedParks, new MusicOnHoldFlow(core));
         retrieves = new RetrieveFlow(core, recall);
         core.app.operatorHangup(hangups::byOperator);
+        reaper = new NodeReaper(core, KamailioRpc.of(core.app.config().kamailioRpc()));
     }
 
     /** The application can send requests now: close what a restart lost (called by {@link SipApplicationReady}). */
     void applicationReady() {
         LOG.info("cloudpark serving: " + ServedPorts.describe(getServletContext()) + ", node " + core.app.config().nodeId());
         hangups.closeCallsLostInRestart();
+        hangups.watchParksEndedElsewhere();
+        reaper.start();
     }
 
     @Override
@@ -193,6 +198,11 @@ public final class CloudparkSipServlet extends SipServlet {
 
     @Override
     protected void doOptions(SipServletRequest request) throws IOException {
+        if (core.app.draining()) {
+            // the load balancer's probe: it stops sending this node new calls, and in-dialog requests still come
+            SipMessages.answer(request, 503, "Draining");
+            return;
+        }
         SipServletResponse ok = request.createResponse(200);
         ok.setHeader("Allow", ALLOW);
         ok.send();

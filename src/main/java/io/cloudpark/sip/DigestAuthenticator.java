@@ -28,6 +28,11 @@ import io.cloudpark.tenant.TenantDirectory;
  * is the extension number. Nonces carry their own issue time and an HMAC, so checking one needs no state; they
  * expire after {@link #NONCE_LIFETIME_SECONDS} (challenged again with {@code stale=true}), and a nonce count that does
  * not grow is a replay (challenged again).
+ * <p>
+ * In a cluster every node is given one shared secret, so a nonce issued by one node is good on all (a retrieve
+ * redirected to the node holding the call carries the nonce of the node that redirected it). Nonce counts are kept
+ * per node: a replay is caught on the node that saw the original, and can be accepted at most once more by each
+ * other node within the nonce's lifetime.
  */
 final class DigestAuthenticator {
     private static final Logger LOG = Logger.getLogger(DigestAuthenticator.class);
@@ -55,11 +60,24 @@ final class DigestAuthenticator {
     private final byte[] secret = new byte[32];
     private final NonceCounts nonceCounts;
 
-    DigestAuthenticator(TenantDirectory directory, Clock clock) {
+    /** @param sharedSecret the cluster's digest secret; empty: a random one, good on this node only */
+    DigestAuthenticator(TenantDirectory directory, Clock clock, String sharedSecret) {
         this.directory = directory;
         this.clock = clock;
         this.nonceCounts = new NonceCounts(clock, Duration.ofSeconds(NONCE_LIFETIME_SECONDS));
-        random.nextBytes(secret);
+        if (sharedSecret.isEmpty()) {
+            random.nextBytes(secret);
+        } else {
+            System.arraycopy(sha256(sharedSecret), 0, secret, 0, secret.length);
+        }
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
     }
 
     /**

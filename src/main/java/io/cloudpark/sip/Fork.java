@@ -63,6 +63,7 @@ final class Fork {
             for (Target target : targets) {
                 SipServletRequest invite = core.factory.createRequest(appSession, "INVITE", from, core.address(target.callee()));
                 invite.setRequestURI(core.factory.createURI(target.device().contactUri()));
+                core.routeTo(invite, target.device());
                 headers.forEach(invite::setHeader);
                 invite.getSession().setHandler(core.handler);
                 Leg leg = Leg.attach(invite.getSession(), tenant, target.callee(), target.extension());

@@ -1,6 +1,12 @@
 package io.cloudpark.sip;
 
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
 import javax.servlet.sip.SipServletRequest;
+
+import org.apache.log4j.Logger;
 
 import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.Resolution;
@@ -15,9 +21,13 @@ import io.cloudpark.tenant.Tenant;
  *    |    200      |---------------->|
  *    |<------------|                 |
  * </pre>
- * A parked party hanging up ends its park as ABANDONED and clears the devices of the extension.
+ * A parked party hanging up ends its park as ABANDONED and clears the devices of the extension. In a cluster a park
+ * held here can be ended by another node (the operator's hang-up through its API); this node then hangs up the leg.
  */
 final class HangupFlow {
+    private static final Logger LOG = Logger.getLogger(HangupFlow.class);
+    private static final long ENDED_ELSEWHERE_CHECK_MS = 1_000;
+
     private final SipCore core;
     private final AttendedParkFlow attendedParks;
 
@@ -59,6 +69,41 @@ final class HangupFlow {
             SipMessages.hangUp(leg);
         }
         return ended;
+    }
+
+    /** Every second, hangs up the parked legs held here whose park another node has ended. */
+    void watchParksEndedElsewhere() {
+        core.app.scheduler().scheduleWithFixedDelay(() -> {
+            try {
+                hangUpParksEndedElsewhere();
+            } catch (RuntimeException e) {
+                LOG.warn("could not check for parks ended by other nodes: " + e.getMessage());
+            }
+        }, ENDED_ELSEWHERE_CHECK_MS, ENDED_ELSEWHERE_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A park's row goes only after its leg has left {@link ParkedLegs} when this node ends it (or its leg has ended
+     * already, for an abandon): a leg still held whose park is gone was ended by another node.
+     */
+    private void hangUpParksEndedElsewhere() {
+        Set<String> held = core.parkedLegs.parkIds();
+        if (held.isEmpty()) {
+            return;
+        }
+        Set<String> stillParked = core.app.parkService().ownedBy(core.app.config().nodeId()).stream()
+                .map(ParkedCall::id).collect(Collectors.toSet());
+        for (String parkId : held) {
+            if (stillParked.contains(parkId)) {
+                continue;
+            }
+            Leg leg = core.parkedLegs.release(parkId);
+            if (leg != null) {
+                LOG.info("park " + parkId + " was ended by another node: hanging up its parked party");
+                leg.parkedAs(null);
+                SipMessages.hangUp(leg);
+            }
+        }
     }
 
     /**

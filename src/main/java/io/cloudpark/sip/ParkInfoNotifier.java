@@ -81,6 +81,7 @@ final class ParkInfoNotifier {
                     core.factory.createAddress("<sip:park@" + tenant.domain() + ">"),
                     core.factory.createAddress("<sip:" + recipient.number() + "@" + tenant.domain() + ">"));
             notify.setRequestURI(core.factory.createURI(device.contactUri()));
+            core.routeTo(notify, device);
             notify.setHeader("Event", "park-info");
             notify.setHeader("Subscription-State", "active");
             if (recipient.parkInfoFormat() == ParkInfoFormat.BROADWORKS) {

@@ -1,6 +1,7 @@
 package io.cloudpark.sip;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +19,11 @@ final class ParkedLegs {
 
     void hold(String parkId, Leg leg) {
         byParkId.put(parkId, new Held(leg, null, null));
+    }
+
+    /** The parks whose legs are held here now. */
+    Set<String> parkIds() {
+        return Set.copyOf(byParkId.keySet());
     }
 
     Leg leg(String parkId) {

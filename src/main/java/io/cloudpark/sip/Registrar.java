@@ -95,6 +95,7 @@ final class Registrar {
                 return;
             }
         }
+        List<String> path = path(register);
         for (Address contact : contacts) {
             if (contact.isWildcard()) {
                 continue;
@@ -106,7 +107,7 @@ final class Registrar {
             } else {
                 core.registrations.putBinding(extension.id(), new Binding(uri,
                         now.plusSeconds(Math.min(expires, MAX_EXPIRES)), register.getCallId(),
-                        cseq(register), register.getHeader("User-Agent")));
+                        cseq(register), register.getHeader("User-Agent"), path));
             }
         }
         core.app.metrics().registered();
@@ -121,6 +122,16 @@ final class Registrar {
                 core.notifier.refresh(tenant, extension, binding);
             }
         }
+    }
+
+    /** The Path the load balancer added (RFC 3327): the way back to this device, with where it really is. */
+    private static List<String> path(SipServletRequest register) throws ServletParseException {
+        List<String> path = new ArrayList<>();
+        ListIterator<Address> it = register.getAddressHeaders("Path");
+        while (it.hasNext()) {
+            path.add(it.next().toString());
+        }
+        return path;
     }
 
     private Address bound(Binding binding, Instant now) throws ServletParseException {

@@ -11,6 +11,7 @@ import javax.servlet.sip.SipURI;
 
 import org.apache.log4j.Logger;
 
+import io.cloudpark.cluster.Node;
 import io.cloudpark.park.FeatureRequest;
 import io.cloudpark.park.ParkService.RetrieveClaim;
 import io.cloudpark.park.ParkStatus;
@@ -34,6 +35,18 @@ import io.cloudpark.tenant.Tenant;
  *    |------ ACK ----------->|  RETRIEVED; park-info clears 103's devices
  * </pre>
  * Nothing parked → 404; another retriever or the recall got it first → 480.
+ * <p>
+ * In a cluster the call may be held by another node (the one whose dialog with A it is). This node then claims
+ * nothing and redirects the retriever there; the load balancer follows the 302 itself, so the caller never sees it:
+ * <pre>
+ *  retriever          Kamailio              this node              owner node
+ *    | INVITE *88103    |                        |                      |
+ *    |----------------->|----- INVITE ---------->| held by owner, alive |
+ *    |                  |<-- 302 Contact: owner;park-id=… -------------|
+ *    |                  |----- INVITE *88103;park-id=… ---------------->|  claim, then as above
+ *    |<------------------------------ 200 (answer) --------------------|
+ * </pre>
+ * An owner whose heartbeat has stopped gets the retriever a 480 at once; a survivor closes its calls FAILED.
  */
 final class RetrieveFlow {
     /** The retrieve INVITE's arrival (System.nanoTime), for the retrieve latency histogram. */
@@ -73,6 +86,10 @@ final class RetrieveFlow {
             SipMessages.answer(invite, 404, "Nothing Parked");
             return;
         }
+        if (claim instanceof RetrieveClaim.HeldElsewhere elsewhere) {
+            redirectToOwner(invite, elsewhere.call());
+            return;
+        }
         if (claim instanceof RetrieveClaim.LostRace) {
             core.app.metrics().retrieveMissed();
             LOG.info("480 to retrieve by " + retriever.number() + " at " + extension + "@" + tenant.domain() + ": taken by another");
@@ -82,17 +99,11 @@ final class RetrieveFlow {
         ParkedCall call = ((RetrieveClaim.Claimed) claim).call();
         Leg parkedLeg = core.parkedLegs.leg(call.id());
         if (parkedLeg == null) {
-            // no dialog here to reconnect: the call is held by another node, or is between its park and its hold,
-            // or its BYE is ending it; whichever it is, it stays as it was
+            // no dialog here to reconnect: the call is between its park and its hold, or its BYE is ending it;
+            // whichever it is, it stays as it was
             core.app.parkService().releaseClaim(call.id(), ParkStatus.RETRIEVING);
-            if (!core.app.config().nodeId().equals(call.ownerNode())) {
-                LOG.warn("480 to retrieve of park " + call.id() + ": held by node " + call.ownerNode()
-                        + " and retrieves are not proxied between nodes");
-                SipMessages.answer(invite, 480, "Parked On Another Node");
-            } else {
-                LOG.info("480 to retrieve of park " + call.id() + ": its dialog is being held or hung up");
-                SipMessages.answer(invite, 480, "Temporarily Unavailable");
-            }
+            LOG.info("480 to retrieve of park " + call.id() + ": its dialog is being held or hung up");
+            SipMessages.answer(invite, 480, "Temporarily Unavailable");
             return;
         }
         core.parkedLegs.cancelRecall(call.id());
@@ -198,6 +209,35 @@ final class RetrieveFlow {
         retrieverLeg.sentSdp(SipMessages.copyBody(answer, ok));
         ok.send();
         core.app.metrics().retrieveAnswered(Duration.ofNanos(System.nanoTime() - (Long) invite.getAttribute(RECEIVED_AT)));
+    }
+
+    /** 302 to the node holding the call, naming the call, so the load balancer sends the retrieve there. */
+    private void redirectToOwner(SipServletRequest invite, ParkedCall call) {
+        Optional<Node> owner;
+        try {
+            owner = core.app.cluster().alive(call.ownerNode());
+        } catch (StoreUnavailableException e) {
+            SipMessages.answer(invite, 503, "Service Unavailable");
+            return;
+        }
+        if (owner.isEmpty()) {
+            core.app.metrics().retrieveMissed();
+            LOG.warn("480 to retrieve of park " + call.id() + ": its node " + call.ownerNode() + " is down");
+            SipMessages.answer(invite, 480, "Parked On A Node That Is Down");
+            return;
+        }
+        try {
+            SipURI contact = (SipURI) core.factory.createURI(owner.get().sipUri());
+            contact.setUser(((SipURI) invite.getRequestURI()).getUser());
+            contact.setParameter("park-id", call.id());
+            SipServletResponse redirect = invite.createResponse(302, "Parked On " + owner.get().id());
+            redirect.setHeader("Contact", "<" + contact + ">");
+            LOG.info("302 to retrieve of park " + call.id() + ": held by node " + owner.get().id());
+            redirect.send();
+        } catch (Exception e) {
+            LOG.error("could not redirect the retrieve of " + call.id() + " to " + owner.get().sipUri() + ": " + e.getMessage());
+            SipMessages.answer(invite, 500, "Server Internal Error");
+        }
     }
 
     /** The retrieve fails after its leg was set up: answered, and its session ends with it. */

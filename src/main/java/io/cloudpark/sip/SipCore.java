@@ -67,6 +67,17 @@ final class SipCore {
         return registrations.activeBindings(extension.id(), Instant.now(app.clock()));
     }
 
+    /**
+     * Sends a request the PBX originates to a device the way its REGISTER came: its stored Path as the Route set, so
+     * it goes through the load balancer that holds the device's binding, whichever node sends it.
+     */
+    void routeTo(SipServletRequest request, Binding device) throws ServletParseException {
+        List<String> path = device.path();
+        for (int i = path.size() - 1; i >= 0; i--) {
+            request.pushRoute(factory.createAddress(path.get(i)));
+        }
+    }
+
     static Party partyOf(Tenant tenant, Extension extension) {
         return new Party("sip:" + extension.number() + "@" + tenant.domain(), extension.displayName());
     }

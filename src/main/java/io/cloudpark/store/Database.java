@@ -22,6 +22,7 @@ import io.prometheus.client.CollectorRegistry;
 
 import io.cloudpark.account.AccountStore;
 import io.cloudpark.audit.AuditStore;
+import io.cloudpark.cluster.NodeStore;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.RegistrationStore;
@@ -51,8 +52,9 @@ public final class Database implements AutoCloseable {
     private final ParkedCallStore parkedCalls;
     private final AccountStore accounts;
     private final AuditStore audit;
+    private final NodeStore nodes;
 
-    private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock) {
+    private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock, Backend backend) {
         this.pool = pool;
         this.emf = emf;
         Transactions tx = new Transactions(emf, this::connectionsMayBeLost);
@@ -61,6 +63,7 @@ public final class Database implements AutoCloseable {
         this.parkedCalls = new JpaParkedCallStore(tx);
         this.accounts = new JpaAccountStore(tx);
         this.audit = new JpaAuditStore(tx);
+        this.nodes = new JpaNodeStore(tx, pool, backend == Backend.POSTGRESQL);
     }
 
     /**
@@ -111,7 +114,7 @@ public final class Database implements AutoCloseable {
                             // PostgreSQL's driver has no createClob(); without this Hibernate logs a stack trace at boot
                             "hibernate.jdbc.lob.non_contextual_creation", "true"));
             LOG.info("database open: " + redact(jdbcUrl));
-            return new Database(pool, emf, clock);
+            return new Database(pool, emf, clock, backend);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -136,6 +139,10 @@ public final class Database implements AutoCloseable {
 
     public AuditStore audit() {
         return audit;
+    }
+
+    public NodeStore nodes() {
+        return nodes;
     }
 
     /** Whether a trivial query on our schema answers within a few seconds: for the health check. */

@@ -71,12 +71,13 @@ final class JpaRegistrationStore implements RegistrationStore {
     private static void upsert(EntityManager em, long extensionId, Binding binding) {
         int updated = em.createQuery("update RegistrationEntity r"
                         + " set r.expiresAt = :expires, r.callId = :callId, r.cseq = :cseq, r.userAgent = :userAgent,"
-                        + " r.parkInfoRefused = false"
+                        + " r.parkInfoRefused = false, r.path = :path"
                         + " where r.extensionId = :extension and r.contactUri = :contact")
                 .setParameter("expires", binding.expiresAt())
                 .setParameter("callId", binding.callId())
                 .setParameter("cseq", binding.cseq())
                 .setParameter("userAgent", binding.userAgent())
+                .setParameter("path", RegistrationEntity.joined(binding.path()))
                 .setParameter("extension", extensionId)
                 .setParameter("contact", binding.contactUri())
                 .executeUpdate();

@@ -1,6 +1,8 @@
 package io.cloudpark.store;
 
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 
 import javax.persistence.Column;
 import javax.persistence.Entity;
@@ -39,6 +41,10 @@ class RegistrationEntity {
     @Column(name = "park_info_refused", nullable = false)
     private boolean parkInfoRefused;
 
+    /** The Path URIs, comma-separated (a SIP URI in a Path is in angle brackets, so it has no bare comma). */
+    @Column(name = "path")
+    private String path;
+
     protected RegistrationEntity() {
     }
 
@@ -49,9 +55,15 @@ class RegistrationEntity {
         this.callId = binding.callId();
         this.cseq = binding.cseq();
         this.userAgent = binding.userAgent();
+        this.path = joined(binding.path());
+    }
+
+    static String joined(List<String> path) {
+        return path.isEmpty() ? null : String.join(",", path);
     }
 
     Binding toDomain() {
-        return new Binding(contactUri, expiresAt, callId, cseq, userAgent, parkInfoRefused);
+        return new Binding(contactUri, expiresAt, callId, cseq, userAgent, parkInfoRefused,
+                path == null ? List.of() : Arrays.asList(path.split(",")));
     }
 }

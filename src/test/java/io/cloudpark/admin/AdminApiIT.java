@@ -48,6 +48,31 @@ class AdminApiIT {
     }
 
     @Test
+    void aDrainingNodeAnswersTheLoadBalancersProbe503AndListsItselfAmongTheNodes() {
+        try (TestTenant acme = TestTenant.create("drain", "101")) {
+            TestPhone phone = acme.registeredPhone("101");
+            JsonNode nodes = operator.get("/api/nodes").json();
+            JsonNode self = null;
+            for (JsonNode node : nodes) {
+                if (node.get("self").asBoolean()) {
+                    self = node;
+                }
+            }
+            assertTrue(self != null && self.get("alive").asBoolean(), nodes.toString());
+            assertTrue(operator.get("/metrics").body().contains("cloudpark_cluster_nodes_alive "));
+
+            assertEquals(400, operator.put("/api/nodes/self/draining", "{\"draining\":\"yes\"}").status());
+            assertEquals(200, operator.put("/api/nodes/self/draining", "{\"draining\":true}").status());
+            try {
+                assertEquals(503, phone.request("OPTIONS", "sip:" + acme.domain(), java.util.Map.of()).status());
+            } finally {
+                assertEquals(200, operator.put("/api/nodes/self/draining", "{\"draining\":false}").status());
+            }
+            assertEquals(200, phone.request("OPTIONS", "sip:" + acme.domain(), java.util.Map.of()).status());
+        }
+    }
+
+    @Test
     void createsATenantOnceAndNamesTheBadField() {
         String domain = "admin-" + UUID.randomUUID().toString().substring(0, 8) + ".test";
         AdminClient.Reply created = operator.post("/api/tenants", "{\"domain\":\"" + domain + "\",\"name\":\"Acme\"}");

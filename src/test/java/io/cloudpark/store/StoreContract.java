@@ -37,6 +37,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import io.cloudpark.cluster.Node;
+import io.cloudpark.cluster.NodeStore;
 import io.cloudpark.park.EndedPark;
 import io.cloudpark.park.HistoryQuery;
 import io.cloudpark.park.ParkInfo;
@@ -122,7 +124,7 @@ abstract class StoreContract {
         try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
                      + " where \"version\" is not null order by \"installed_rank\"")) {
-            for (String version : List.of("1", "2", "4")) {
+            for (String version : List.of("1", "2", "4", "5")) {
                 assertTrue(r.next());
                 assertEquals(version, r.getString(1));
                 assertTrue(r.getBoolean(2));
@@ -851,6 +853,56 @@ abstract class StoreContract {
 
     private long newExtension(Tenant tenant, String number) {
         return tenants.putExtension(tenant.id(), number, "Ext " + number, "ha1", null).extension().id();
+    }
+
+    @Test
+    void aBindingKeepsThePathItRegisteredWith() {
+        Tenant tenant = newTenant();
+        long ext = newExtension(tenant, "401");
+        List<String> path = List.of("<sip:lb@127.0.0.1:5060;lr;received=sip:192.0.2.7:5090>", "<sip:edge.example;lr>");
+        registrations.putBinding(ext, new Binding("sip:401@10.0.0.9:5060", T0.plusSeconds(300), "c9", 1, "ua", path));
+        assertEquals(path, registrations.activeBindings(ext, T0).get(0).path());
+        registrations.putBinding(ext, new Binding("sip:401@10.0.0.9:5060", T0.plusSeconds(300), "c9", 2, "ua"));
+        assertEquals(List.of(), registrations.activeBindings(ext, T0).get(0).path(), "registered directly now");
+    }
+
+    // ----- cluster nodes
+
+    @Test
+    void aHeartbeatInsertsThenRefreshesTheNodeAndClearsItsReaping() {
+        NodeStore nodes = db.nodes();
+        String id = "node-" + SEQUENCE.incrementAndGet();
+        nodes.heartbeat(id, "sip:127.0.0.1:5071", T0, T0);
+        nodes.heartbeat(id, "sip:127.0.0.1:5071", T0, T0.plusSeconds(2));
+        assertEquals(Optional.of(new Node(id, "sip:127.0.0.1:5071", T0, T0.plusSeconds(2), null)), nodes.find(id));
+        assertTrue(nodes.markReaped(id, T0.plusSeconds(2), T0.plusSeconds(6)));
+        assertEquals(T0.plusSeconds(6), nodes.find(id).orElseThrow().reapedAt());
+        nodes.heartbeat(id, "sip:127.0.0.1:5071", T0.plusSeconds(10), T0.plusSeconds(10));
+        assertEquals(new Node(id, "sip:127.0.0.1:5071", T0.plusSeconds(10), T0.plusSeconds(10), null),
+                nodes.find(id).orElseThrow());
+        assertTrue(nodes.all().stream().anyMatch(node -> node.id().equals(id)));
+    }
+
+    @Test
+    void aDeadNodeIsReapedOnceAndNotAfterItBeatAgain() throws Exception {
+        NodeStore nodes = db.nodes();
+        String id = "node-" + SEQUENCE.incrementAndGet();
+        nodes.heartbeat(id, "sip:127.0.0.1:5072", T0, T0);
+        List<Boolean> reaped = race(4, i -> nodes.markReaped(id, T0, T0.plusSeconds(5)));
+        assertEquals(1, Collections.frequency(reaped, true), "winners: " + reaped);
+        String other = "node-" + SEQUENCE.incrementAndGet();
+        nodes.heartbeat(other, "sip:127.0.0.1:5073", T0, T0);
+        nodes.heartbeat(other, "sip:127.0.0.1:5073", T0, T0.plusSeconds(4));
+        assertFalse(nodes.markReaped(other, T0, T0.plusSeconds(5)), "it beat after the reaper looked");
+    }
+
+    @Test
+    void oneReaperAtATime() {
+        NodeStore nodes = db.nodes();
+        // the inner attempt runs on another pooled connection, so on PostgreSQL it is another session
+        Optional<Optional<String>> inner = nodes.exclusively(() -> nodes.exclusively(() -> "second"));
+        assertEquals(Optional.of(Optional.empty()), inner);
+        assertEquals(Optional.of("after"), nodes.exclusively(() -> "after"));
     }
 
     private static ParkedCall call(Tenant tenant, String extension, Instant parkedAt) {

@@ -109,6 +109,16 @@ public final class TestPhone implements AutoCloseable {
     }
 
     /** From now on park-info NOTIFYs are answered with this status (200 by default; 0: never answered). */
+    private volatile String preloadedRoute;
+
+    /**
+     * Every request this phone starts outside a dialog (REGISTER, INVITE…) from now on carries {@code Route: <uri>}:
+     * behind a load balancer that honours it, the request goes to that one node. Null: none.
+     */
+    public void preloadRoute(String uri) {
+        preloadedRoute = uri;
+    }
+
     public void answerParkInfoWith(int status) {
         notifyAnswer = status;
     }
@@ -341,6 +351,12 @@ public final class TestPhone implements AutoCloseable {
             .append("To: ").append(request.toTag() == null && status > 100 && localTag != null ? to + ";tag=" + localTag : to).append("\r\n")
             .append("Call-ID: ").append(request.callId()).append("\r\n")
             .append("CSeq: ").append(request.cseq()).append("\r\n");
+        if (request.method().equals("INVITE") && status > 100 && status < 300) {
+            // a proxy in the path (the cluster's load balancer) stays in the dialog (RFC 3261 §12.1.1)
+            for (String recordRoute : request.headers("record-route")) {
+                text.append("Record-Route: ").append(recordRoute).append("\r\n");
+            }
+        }
         if (request.method().equals("INVITE") && status >= 200 && status < 300) {
             text.append("Contact: <").append(contact()).append(">\r\n");
         }
@@ -361,6 +377,10 @@ public final class TestPhone implements AutoCloseable {
                 .append("CSeq: ").append(seq).append(' ').append(method).append("\r\n")
                 .append("User-Agent: cloudpark-test-phone\r\n");
         headers.forEach((k, v) -> text.append(k).append(": ").append(v).append("\r\n"));
+        String route = preloadedRoute;
+        if (route != null && !headers.containsKey("Route") && !headers.getOrDefault("To", "").contains(";tag=")) {
+            text.append("Route: <").append(route).append(";lr>\r\n");
+        }
         appendBody(text, body, contentType);
         sendRaw(text.toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -431,6 +451,8 @@ public final class TestPhone implements AutoCloseable {
                     // re-INVITE from the PBX (hold, retrieve, recall): accept with our media, unless told to wait
                     if (!leaveReinvitesUnanswered) {
                         reply(request, 200, "OK", null, sdp(), "application/sdp");
+                    } else {
+                        reply(request, 100, "Trying", null, null, null); // as a phone does, so no proxy gives up
                     }
                 } else {
                     reply(request, 100, "Trying", null, null, null);

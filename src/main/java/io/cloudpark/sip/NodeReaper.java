@@ -1,0 +1,67 @@
+package io.cloudpark.sip;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.log4j.Logger;
+
+import io.cloudpark.cluster.Cluster;
+import io.cloudpark.cluster.KamailioRpc;
+import io.cloudpark.cluster.Node;
+import io.cloudpark.park.ParkedCall;
+import io.cloudpark.park.Resolution;
+
+/**
+ * A node that stopped beating held its parked calls' dialogs, and they died with it. Every second one survivor
+ * at a time (the store's exclusive lock) closes such a node's calls FAILED, through the one end of a park
+ * ({@link SipCore#endPark}, which clears the devices), then asks Kamailio, when one is configured, to BYE every
+ * call that went through the dead node, so no parked party is left in silence.
+ */
+final class NodeReaper {
+    private static final Logger LOG = Logger.getLogger(NodeReaper.class);
+    static final String ENDED_BY = "reaper";
+
+    private final SipCore core;
+    private final KamailioRpc kamailio;
+
+    NodeReaper(SipCore core, KamailioRpc kamailio) {
+        this.core = core;
+        this.kamailio = kamailio;
+    }
+
+    void start() {
+        long period = Cluster.REAP_EVERY.toMillis();
+        core.app.scheduler().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void sweep() {
+        try {
+            Cluster cluster = core.app.cluster();
+            cluster.exclusively(() -> {
+                cluster.unreaped().forEach(this::reap);
+                return Boolean.TRUE;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("reaper: " + e.getMessage());
+        }
+    }
+
+    private void reap(Node dead) {
+        List<ParkedCall> calls = core.app.parkService().ownedBy(dead.id());
+        LOG.warn("node " + dead.id() + " stopped beating at " + dead.lastSeen() + ": closing its " + calls.size()
+                + " parked calls");
+        for (ParkedCall call : calls) {
+            core.directory.tenantById(call.tenantId()).ifPresent(tenant ->
+                    core.endPark(tenant, call.id(), Resolution.FAILED, ENDED_BY));
+        }
+        if (kamailio.enabled()) {
+            try {
+                LOG.info("node " + dead.id() + ": Kamailio ended " + kamailio.endDialogsThrough(dead.sipUri()) + " calls");
+            } catch (Exception e) {
+                LOG.warn("node " + dead.id() + ": Kamailio could not end its calls: " + e.getMessage());
+            }
+        }
+        // last, so that a survivor dying half-way leaves the rest to the next one
+        core.app.cluster().takeReaping(dead);
+    }
+}
