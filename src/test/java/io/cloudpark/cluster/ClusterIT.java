@@ -11,13 +11,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,9 +58,14 @@ class ClusterIT {
     private static final Path LOCAL_SH = Path.of("deployment", "cluster", "local.sh").toAbsolutePath();
 
     private final List<TestTenant> tenants = new ArrayList<>();
+    /** A state directory of this run's own: a database left by an earlier build (older schema) is never reused. */
+    private Path clusterDir;
 
     @BeforeAll
     void up() throws Exception {
+        clusterDir = Files.createTempDirectory("cloudpark-cluster-it-");
+        // the postgres user, which local.sh runs PostgreSQL as under root, must reach its data directory
+        Files.setPosixFilePermissions(clusterDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         localSh(240, "up", "3");
     }
 
@@ -64,6 +73,11 @@ class ClusterIT {
     void down() throws Exception {
         tenants.forEach(TestTenant::close);
         localSh(60, "down");
+        try (Stream<Path> paths = Files.walk(clusterDir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     @Test
@@ -349,7 +363,7 @@ class ClusterIT {
         }
     }
 
-    private static String localSh(int timeoutSeconds, String... args) throws IOException, InterruptedException {
+    private String localSh(int timeoutSeconds, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(LOCAL_SH.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -361,6 +375,7 @@ class ClusterIT {
         env.put("CLUSTER_PG_PORT", Integer.toString(PG_PORT));
         env.put("CLUSTER_ADMIN_PASSWORD", PASSWORD);
         env.put("CLUSTER_DEMO_TENANT", "false");
+        env.put("CLUSTER_DIR", clusterDir.toString());
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();
