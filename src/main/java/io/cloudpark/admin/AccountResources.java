@@ -3,6 +3,7 @@ package io.cloudpark.admin;
 import static io.cloudpark.admin.Views.ordered;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -157,9 +158,11 @@ final class AccountResources {
         x.response.setStatus(204);
     }
 
+    /** A token as the audit log shows it: with the account it belongs to. */
     private static Map<String, Object> withAccount(Map<String, Object> token, Account account) {
-        token.put("account", account.name());
-        return token;
+        Map<String, Object> out = new LinkedHashMap<>(token);
+        out.put("account", account.name());
+        return out;
     }
 
     private static String tenantOf(Map<String, Object> accountView) {

@@ -1,6 +1,8 @@
 package io.cloudpark.admin;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +40,23 @@ public final class AdminApiServlet extends HttpServlet {
         new AccountResources(app, audit).addTo(routes);
         new AuditResources(app).addTo(routes);
         new NodeResources(app, audit).addTo(routes);
+        byte[] openApi = openApiDocument();
+        routes.add("GET", "openapi.json", x -> {
+            x.queryOnly().response.setContentType("application/json");
+            x.response.getOutputStream().write(openApi);
+        });
+    }
+
+    /** The API's OpenAPI 3 description, kept beside this class and checked against the live API by OpenApiIT. */
+    private static byte[] openApiDocument() {
+        try (InputStream in = AdminApiServlet.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the class path");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
