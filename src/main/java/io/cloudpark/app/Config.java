@@ -8,7 +8,7 @@ import java.net.UnknownHostException;
  * property of the same name (which wins), else the documented default. README lists them all.
  */
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
-                     String adminPassword, String nodeId, boolean demoTenant) {
+                     String adminPassword, String nodeId, boolean demoTenant, int stuckParkRepairSeconds) {
 
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
@@ -22,7 +22,8 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 get("CLOUDPARK_DB_PASSWORD", ""),
                 get("CLOUDPARK_ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD),
                 get("CLOUDPARK_NODE_ID", hostName()),
-                Boolean.parseBoolean(get("CLOUDPARK_DEMO_TENANT", "false")));
+                Boolean.parseBoolean(get("CLOUDPARK_DEMO_TENANT", "false")),
+                positive("CLOUDPARK_STUCK_PARK_REPAIR_SECONDS", 60));
     }
 
     static String get(String name, String fallback) {
@@ -43,6 +44,19 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
         }
     }
 
+    private static int positive(String name, int fallback) {
+        String value = get(name, Integer.toString(fallback));
+        try {
+            int seconds = Integer.parseInt(value);
+            if (seconds < 1) {
+                throw new NumberFormatException();
+            }
+            return seconds;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number of seconds (1 or more), got: " + value);
+        }
+    }
+
     private static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
@@ -55,6 +69,6 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
     @Override
     public String toString() {
         return "sip=" + sipBind + ":" + sipPort + " http=" + httpPort + " db=" + dbUrl + " dbUser=" + dbUser
-                + " node=" + nodeId + " demoTenant=" + demoTenant;
+                + " node=" + nodeId + " demoTenant=" + demoTenant + " stuckParkRepair=" + stuckParkRepairSeconds + "s";
     }
 }

@@ -2,6 +2,7 @@ package io.cloudpark.sip;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipFactory;
@@ -51,9 +52,14 @@ public final class CloudparkSipServlet extends SipServlet {
         core.app.operatorHangup(hangups::byOperator);
     }
 
-    /** The application can send requests now: close what a restart lost (called by {@link SipApplicationReady}). */
+    /**
+     * The application can send requests now: close what a restart lost, and from now on look for parks no flow will
+     * end (called by {@link SipApplicationReady}).
+     */
     void applicationReady() {
         hangups.closeCallsLostInRestart();
+        long period = core.app.config().stuckParkRepairSeconds();
+        core.app.scheduler().scheduleWithFixedDelay(new StuckParkRepair(core), period, period, TimeUnit.SECONDS);
     }
 
     @Override
