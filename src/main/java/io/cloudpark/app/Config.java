@@ -15,7 +15,7 @@ import io.cloudpark.store.Database;
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
                      String adminPassword, String nodeId, boolean demoTenant, int authMaxFailures,
                      int authLockoutSeconds, List<String> allowedOrigins, String nodeSipUri, String kamailioRpc,
-                     String digestSecret) {
+                     String digestSecret, int stuckParkRepairSeconds) {
 
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
@@ -50,7 +50,8 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 // Kamailio's JSON-RPC URL (e.g. http://127.0.0.1:5099/RPC): off unless the operator sets it
                 settings.get("CLOUDPARK_KAMAILIO_RPC", ""),
                 // shared by every node so a nonce one issues is good on all; empty: a random one per node
-                settings.get("CLOUDPARK_DIGEST_SECRET", ""));
+                settings.get("CLOUDPARK_DIGEST_SECRET", ""),
+                settings.number("CLOUDPARK_STUCK_PARK_REPAIR_SECONDS", 60, 1, 86_400));
     }
 
     private record Settings(UnaryOperator<String> deploymentParameter) {
@@ -108,6 +109,6 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 + " kamailioRpc=" + (kamailioRpc.isEmpty() ? "off" : kamailioRpc.replaceFirst("//[^/@]*@", "//***@"))
                 + " digestSecret=" + (digestSecret.isEmpty() ? "per-node" : "shared") + " demoTenant=" + demoTenant
                 + " authMaxFailures=" + authMaxFailures + " authLockoutSeconds=" + authLockoutSeconds
-                + " allowedOrigins=" + allowedOrigins;
+                + " allowedOrigins=" + allowedOrigins + " stuckParkRepair=" + stuckParkRepairSeconds + "s";
     }
 }

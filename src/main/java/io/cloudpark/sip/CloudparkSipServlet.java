@@ -2,6 +2,7 @@ package io.cloudpark.sip;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipFactory;
@@ -55,12 +56,17 @@ public final class CloudparkSipServlet extends SipServlet {
         reaper = new NodeReaper(core, KamailioRpc.of(core.app.config().kamailioRpc()));
     }
 
-    /** The application can send requests now: close what a restart lost (called by {@link SipApplicationReady}). */
+    /**
+     * The application can send requests now: close what a restart lost, and from now on look for parks no flow will
+     * end (called by {@link SipApplicationReady}).
+     */
     void applicationReady() {
         LOG.info("cloudpark serving: " + ServedPorts.describe(getServletContext()) + ", node " + core.app.config().nodeId());
         hangups.closeCallsLostInRestart();
         hangups.watchParksEndedElsewhere();
         reaper.start();
+        long period = core.app.config().stuckParkRepairSeconds();
+        core.app.scheduler().scheduleWithFixedDelay(new StuckParkRepair(core), period, period, TimeUnit.SECONDS);
     }
 
     @Override

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,12 +35,15 @@ import io.cloudpark.testing.TestTenant;
  * The database goes away during a park and a retrieve, for real: this deployment's store is an H2 server of its own,
  * stopped and started again by the test. Parks answer 503 in the sipfrag and the call stays connected; retrieves
  * answer 503; once the database is back everything works and nothing stray is stored. And when the database goes
- * away just after the SIP side has acted, the park still ends once, recorded when the store is back, devices cleared.
+ * away just after the SIP side has acted, the park still ends once, recorded when the store is back, devices cleared;
+ * a park stuck with no dialog (whatever left it so) is found and ended FAILED.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class StoreOutageIT {
     private static final String DB_URL = "CLOUDPARK_DB_URL";
+    /** Short here, so that the test of the repair waits a second or two, not a minute. */
+    private static final String REPAIR_PERIOD = "CLOUDPARK_STUCK_PARK_REPAIR_SECONDS";
     private static int port;
     private static Server database;
     private static String suiteUrl;
@@ -49,8 +55,13 @@ class StoreOutageIT {
         }
         database = startDatabase();
         suiteUrl = System.getProperty(DB_URL);
-        System.setProperty(DB_URL, "jdbc:h2:tcp://127.0.0.1:" + port + "/outage");
+        System.setProperty(DB_URL, databaseUrl());
+        System.setProperty(REPAIR_PERIOD, "1");
         return Deployments.cloudpark();
+    }
+
+    private static String databaseUrl() {
+        return "jdbc:h2:tcp://127.0.0.1:" + port + "/outage";
     }
 
     private static Server startDatabase() throws Exception {
@@ -61,6 +72,7 @@ class StoreOutageIT {
     @AfterAll
     static void restoreTheSuitesDatabase() {
         System.setProperty(DB_URL, suiteUrl);
+        System.clearProperty(REPAIR_PERIOD);
         database.stop();
     }
 
@@ -145,6 +157,37 @@ class StoreOutageIT {
             assertEquals("FAILED", acme.lastEndedPark().get("resolution").asText());
             assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size(),
                     "no ghost left HOLDING");
+        }
+    }
+
+    @Test
+    void aParkStuckWithNoDialogHereIsEndedFailedAndItsDevicesCleared() throws Exception {
+        try (TestTenant acme = TestTenant.create("ghost", "1631")) {
+            TestPhone phone = acme.registeredPhone("1631");
+            String ghost = "ghost-" + acme.domain();
+            // what a flow that lost track of its park leaves: claimed on this node, and no dialog here
+            try (Connection db = DriverManager.getConnection(databaseUrl(), "sa", "");
+                 PreparedStatement insert = db.prepareStatement("insert into parked_call (id, tenant_id, extension,"
+                         + " parked_uri, parker_uri, parker_extension, parked_at, recall_at, status, owner_node)"
+                         + " select ?, id, '1631', 'sip:+14155550100@" + acme.domain() + "', 'sip:1631@" + acme.domain()
+                         + "', '1631', localtimestamp, localtimestamp, 'RETRIEVING', ? from tenant where domain = ?")) {
+                insert.setString(1, ghost);
+                insert.setString(2, System.getProperty("CLOUDPARK_NODE_ID")); // this node's, as pom.xml sets it
+                insert.setString(3, acme.domain());
+                assertEquals(1, insert.executeUpdate());
+            }
+
+            ParkInfoDocument cleared = ParkInfoDocument.of(phone.awaitRequest("NOTIFY", 10_000, "park-info"));
+            if ("refresh".equals(cleared.reason())) {
+                // the registration's refresh may have been read after the ghost went in
+                cleared = ParkInfoDocument.of(phone.awaitRequest("NOTIFY", 10_000, "park-info"));
+            }
+            assertEquals("failed", cleared.reason());
+            assertEquals(ghost, cleared.parkId());
+            assertEquals(List.of(), cleared.calls(), "the extension's devices are cleared");
+            assertEquals("FAILED", acme.lastEndedPark().get("resolution").asText());
+            assertEquals("repair", acme.lastEndedPark().get("endedBy").asText());
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
         }
     }
 
