@@ -3,11 +3,8 @@ package io.cloudpark.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -19,13 +16,14 @@ import org.junit.jupiter.api.Test;
 import io.cloudpark.store.Database;
 import io.cloudpark.tenant.Binding;
 import io.cloudpark.tenant.Tenant;
+import io.cloudpark.testing.SteppedClock;
 
 /** The purge the application schedules removes lapsed bindings; the test runs it as the timer would, on its clock. */
 class ExpiredBindingsPurgeTest {
     private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
     private final Database db = Database.open("jdbc:h2:mem:purge-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "");
-    private final MutableClock clock = new MutableClock();
+    private final SteppedClock clock = new SteppedClock(T0);
     private final CapturingScheduler scheduler = new CapturingScheduler();
 
     @AfterEach
@@ -76,29 +74,6 @@ class ExpiredBindingsPurgeTest {
             task = command;
             delayMillis = unit.toMillis(delay);
             return schedule(() -> { }, 1, TimeUnit.DAYS);
-        }
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now = T0;
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -4,17 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
+import io.cloudpark.testing.SteppedClock;
 
 class NonceCountsTest {
     private static final Duration LIFETIME = Duration.ofSeconds(300);
 
-    private final SteppedClock clock = new SteppedClock();
+    private final SteppedClock clock = new SteppedClock(Instant.parse("2026-11-22T08:00:00Z"));
     private final NonceCounts counts = new NonceCounts(clock, LIFETIME);
 
     @Test
@@ -56,26 +55,4 @@ class NonceCountsTest {
         assertEquals(2, counts.size(), "nonces first used two lifetimes ago are expired and forgotten");
     }
 
-    private static final class SteppedClock extends Clock {
-        private Instant now = Instant.parse("2026-11-22T08:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 }
