@@ -4,8 +4,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import javax.persistence.EntityManagerFactory;
@@ -37,6 +42,7 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Database.class);
 
     private static final int POOL_SIZE = 10;
+    private static final Duration POOL_THREADS_END_WAIT = Duration.ofSeconds(5);
     /** How long a store call waits for a connection before it reports the store unavailable (SIP cannot wait). */
     private static final long CONNECTION_TIMEOUT_MS = 3_000;
     private static final long VALIDATION_TIMEOUT_MS = 2_000;
@@ -46,6 +52,7 @@ public final class Database implements AutoCloseable {
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
 
     private final HikariDataSource pool;
+    private final PoolThreads poolThreads;
     private final EntityManagerFactory emf;
     private final TenantDirectory tenants;
     private final RegistrationStore registrations;
@@ -54,8 +61,10 @@ public final class Database implements AutoCloseable {
     private final AuditStore audit;
     private final NodeStore nodes;
 
-    private Database(HikariDataSource pool, EntityManagerFactory emf, Clock clock, Backend backend) {
+    private Database(HikariDataSource pool, PoolThreads poolThreads, EntityManagerFactory emf, Clock clock,
+                     Backend backend) {
         this.pool = pool;
+        this.poolThreads = poolThreads;
         this.emf = emf;
         Transactions tx = new Transactions(emf, this::connectionsMayBeLost);
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
@@ -90,8 +99,10 @@ public final class Database implements AutoCloseable {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Backend backend = Backend.of(jdbcUrl);
         HikariDataSource pool;
+        PoolThreads poolThreads = new PoolThreads();
         try {
             HikariConfig config = poolConfig(jdbcUrl, user, password, backend);
+            config.setThreadFactory(poolThreads);
             if (poolMetrics != null) {
                 config.setMetricsTrackerFactory(new PrometheusHistogramMetricsTrackerFactory(poolMetrics));
             }
@@ -114,7 +125,7 @@ public final class Database implements AutoCloseable {
                             // PostgreSQL's driver has no createClob(); without this Hibernate logs a stack trace at boot
                             "hibernate.jdbc.lob.non_contextual_creation", "true"));
             LOG.info("database open: " + redact(jdbcUrl));
-            return new Database(pool, emf, clock, backend);
+            return new Database(pool, poolThreads, emf, clock, backend);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -182,6 +193,43 @@ public final class Database implements AutoCloseable {
             emf.close();
         }
         pool.close();
+        poolThreads.awaitEnd(POOL_THREADS_END_WAIT);
+    }
+
+    /**
+     * The pool's own threads (housekeeper, connection adder and closer). Hikari asks them to stop on close but does
+     * not wait for the last to end: an undeploy must leave none behind, so close waits for them, boundedly.
+     */
+    private static final class PoolThreads implements ThreadFactory {
+        private final Set<Thread> started = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "cloudpark-db-pool-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            started.add(thread);
+            return thread;
+        }
+
+        void awaitEnd(Duration bound) {
+            long deadline = System.nanoTime() + bound.toNanos();
+            for (Thread thread : started) {
+                long left = deadline - System.nanoTime();
+                try {
+                    if (left > 0) {
+                        thread.join(Math.max(1, left / 1_000_000));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (thread.isAlive()) {
+                    LOG.warn("database pool thread " + thread.getName() + " still running after close");
+                }
+            }
+            started.clear();
+        }
     }
 
     private static HikariConfig poolConfig(String jdbcUrl, String user, String password, Backend backend) {
