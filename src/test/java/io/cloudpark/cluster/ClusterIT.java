@@ -300,7 +300,7 @@ class ClusterIT {
     @Test
     @Order(9)
     void killingTheOwnerMovesItsParkedCallToASurvivorAndItsDevicesSeeNoChange() throws Exception {
-        TestTenant acme = tenant("repark", "101", "102", "201", "202", "301");
+        TestTenant acme = tenant("repark", "101", "102", "103", "201", "202", "203", "301");
         TestPhone watcher101 = phone(acme, "101", 2);
         TestPhone watcher102 = phone(acme, "102", 3);
         TestPhone client = phone(acme, "201", 1);
@@ -308,6 +308,14 @@ class ClusterIT {
         withoutRefer.answerRefersWith(405); // a phone that cannot be transferred: its park cannot be moved
         String parkId = parkAt(acme, watcher101, client, "101", 1);
         String unmovable = parkAt(acme, watcher102, withoutRefer, "102", 1);
+        // a party node 1 called (the callee of its call through Kamailio, where the others are callers)
+        TestPhone parker103 = phone(acme, "103", 1);
+        TestPhone called = phone(acme, "203", 1);
+        Calls.Connected talk = Calls.connect(parker103, called);
+        assertEquals(202, talk.caller().refer("sip:*68103@" + acme.domain()).status());
+        called.awaitRequest("INVITE");
+        assertTrue(Calls.finalSipfrag(parker103).startsWith("SIP/2.0 200"));
+        talk.caller().bye();
         long versionBefore = ParkInfoDocument.of(watcher101.awaitRequest("NOTIFY", 5000, "park-info")).version();
         watcher102.awaitRequest("NOTIFY", 5000, "park-info");
 
@@ -325,6 +333,10 @@ class ClusterIT {
         JsonNode call = parkedCall(acme, parkId);
         assertEquals("PARKED", call.get("status").asText(), call.toString());
         assertTrue(List.of("node2", "node3").contains(call.get("ownerNode").asText()), call.toString());
+
+        Call calledMoved = called.awaitTransfer(10_000);
+        assertEquals(200, calledMoved.status(), "the callee is moved too: " + calledMoved.answer());
+        assertEquals(talk.callee().callId(), called.awaitRequest("REFER").callId(), "REFERred in its old call");
 
         // the party that refuses the REFER: FAILED once the move is given up, and hung up by Kamailio
         ParkInfoDocument failed = ParkInfoDocument.of(watcher102.awaitRequest("NOTIFY", 10_000, "park-info"));
@@ -352,6 +364,10 @@ class ClusterIT {
         for (JsonNode ended : history) {
             assertEquals(ended.get("id").asText().equals(parkId) ? "RETRIEVED" : "FAILED", ended.get("resolution").asText());
         }
+        JsonNode stillParked = acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json();
+        assertEquals(1, stillParked.size(), stillParked.toString());
+        assertEquals("103", stillParked.get(0).get("extension").asText());
+        assertEquals("PARKED", stillParked.get(0).get("status").asText());
         assertEquals(200, retrieve.bye().status());
         assertEquals(moved.callId(), client.awaitRequest("BYE").callId());
     }
