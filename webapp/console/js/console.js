@@ -158,6 +158,10 @@ async function choose(domain) {
     $('tenant-title').textContent = found.name && found.name !== found.domain ? found.name + ' (' + found.domain + ')' : found.domain;
   } catch (error) {
     current.fail(error);
+    if (current.live() && me && me.tenant && domain !== me.tenant) {
+      // a tenant admin has no picker: the way back to its own tenant
+      $('tenant-error').append(' ', el('a', { href: '#/' + seg(me.tenant) + '/parked' }, 'Back to ' + me.tenant));
+    }
     return;
   }
   $('tabs').hidden = false;
