@@ -51,7 +51,11 @@ let failed = null;
 try {
   const page = browser.pages()[0] || await browser.newPage();
   const foreign = [];
-  page.on('request', request => { if (!request.url().startsWith(base)) foreign.push(request.url()); });
+  let listReads = 0; // GETs of the parked-calls list: a park must come over the event stream, not by one of these
+  page.on('request', request => {
+    if (!request.url().startsWith(base)) foreign.push(request.url());
+    if (new URL(request.url()).pathname.endsWith('/parked-calls')) listReads++;
+  });
   page.on('pageerror', error => { failed = failed || error; });
   page.on('dialog', dialog => dialog.accept());
 
@@ -80,10 +84,12 @@ try {
   await page.evaluate(() => { window.e2eNotReloaded = true; });
 
   // ----- a call parked over SIP appears without a reload, and its parked-for time runs
+  const readsBefore = listReads;
   const parkId = (await ask('park')).replace(/^PARKED /, '');
   const row = page.locator('#parked tbody tr[data-id="' + parkId + '"]');
   await row.waitFor({ timeout });
   check(await page.evaluate(() => window.e2eNotReloaded === true), 'the page was not reloaded');
+  check(listReads === readsBefore, 'the park came over the event stream, the list was not read again');
   const since = row.locator('.since');
   const first = await since.textContent();
   await page.waitForFunction(([selector, before]) => document.querySelector(selector).textContent !== before,
