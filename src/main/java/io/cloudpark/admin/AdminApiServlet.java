@@ -28,6 +28,7 @@ public final class AdminApiServlet extends HttpServlet {
     private transient ApiAuth auth;
     private transient Csrf csrf;
     private transient Routes routes;
+    private transient EventStreams eventStreams;
 
     @Override
     public void init() {
@@ -40,6 +41,9 @@ public final class AdminApiServlet extends HttpServlet {
         new AccountResources(app, audit, auth).addTo(routes);
         new AuditResources(app).addTo(routes);
         new NodeResources(app, audit).addTo(routes);
+        eventStreams = new EventStreams(app.eventFeed(), app.database().tenants(), app.config().events().maxStreams(),
+                app.scheduler());
+        new EventResources(app, eventStreams).addTo(routes);
         byte[] openApi = openApiDocument();
         routes.add("GET", "openapi.json", x -> {
             x.queryOnly().response.setContentType("application/json");
@@ -56,6 +60,13 @@ public final class AdminApiServlet extends HttpServlet {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (eventStreams != null) {
+            eventStreams.close();
         }
     }
 
