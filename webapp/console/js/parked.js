@@ -44,7 +44,13 @@ export function start(tenant) {
     reload().catch(error => tenant.fail(error));
   });
   stream.addEventListener('error', () => {
-    $('live-state').textContent = stream && stream.readyState === EventSource.CLOSED ? 'not live: reload the page' : 'reconnecting…';
+    if (stream && stream.readyState === EventSource.CLOSED) {
+      // refused, not dropped: if the session is over, asking who we are signs the console out
+      $('live-state').textContent = 'not live: reload the page';
+      get('me').catch(() => {});
+    } else {
+      $('live-state').textContent = 'reconnecting…';
+    }
   });
   stream.addEventListener('parked', event => {
     const call = JSON.parse(event.data);
