@@ -84,6 +84,10 @@ try {
   await page.evaluate(() => { window.e2eNotReloaded = true; });
 
   // ----- a call parked over SIP appears without a reload, and its parked-for time runs
+  // the list is read when the tenant is shown and again when the stream opens: both before the park
+  for (const until = Date.now() + timeout; listReads < 2; await page.waitForTimeout(50)) {
+    check(Date.now() < until, 'the parked-calls list read twice (tenant shown, stream open): ' + listReads);
+  }
   const readsBefore = listReads;
   const parkId = (await ask('park')).replace(/^PARKED /, '');
   const row = page.locator('#parked tbody tr[data-id="' + parkId + '"]');
