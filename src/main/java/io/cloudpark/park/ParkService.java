@@ -62,12 +62,15 @@ public final class ParkService {
     private final ParkedCallStore store;
     private final Clock clock;
     private final String nodeId;
+    private final ParkEvents events;
 
-    public ParkService(TenantDirectory directory, ParkedCallStore store, Clock clock, String nodeId) {
+    /** @param events told of every park that becomes retrievable and of every end, once each */
+    public ParkService(TenantDirectory directory, ParkedCallStore store, Clock clock, String nodeId, ParkEvents events) {
         this.directory = directory;
         this.store = store;
         this.clock = clock;
         this.nodeId = nodeId;
+        this.events = events;
     }
 
     /**
@@ -131,7 +134,9 @@ public final class ParkService {
 
     /** The parked party is on hold: the call becomes retrievable. Empty if it ended meanwhile. */
     public Optional<ParkInfo> confirmParked(String parkId) {
-        return store.markParked(parkId);
+        Optional<ParkInfo> parked = store.markParked(parkId);
+        parked.ifPresent(info -> events.occurred(new ParkEvent.Occurrence(parkId, null, clock.instant(), null)));
+        return parked;
     }
 
     /**
@@ -274,6 +279,8 @@ public final class ParkService {
      * empty if it had already ended (exactly one end wins).
      */
     public Optional<ParkInfo> end(String parkId, Resolution resolution, String endedBy, Instant endedAt) {
-        return store.end(parkId, resolution, endedAt, endedBy);
+        Optional<ParkInfo> ended = store.end(parkId, resolution, endedAt, endedBy);
+        ended.ifPresent(info -> events.occurred(new ParkEvent.Occurrence(parkId, resolution, endedAt, endedBy)));
+        return ended;
     }
 }
