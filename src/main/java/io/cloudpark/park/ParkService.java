@@ -132,19 +132,15 @@ public final class ParkService {
         return directory.parkGroupOf(tenant.id(), callerExtension).map(ParkGroup::members).orElse(List.of(callerExtension));
     }
 
-    /** The parked party is on hold: the call becomes retrievable. Empty if it ended meanwhile. */
-    public Optional<ParkInfo> confirmParked(String parkId) {
-        Optional<ParkInfo> parked = store.markParked(parkId);
-        parked.ifPresent(info -> events.occurred(new ParkEvent.Occurrence(parkId, null, clock.instant(), null)));
-        return parked;
-    }
-
     /**
-     * As {@link #confirmParked(String)}, recording where the parked party's call runs at the edge proxy (an opaque
-     * handle), so that a survivor can move the call to itself should this node die.
+     * The parked party is on hold: the call becomes retrievable, and {@code parked} is published. Empty if it ended
+     * meanwhile. {@code parkedDialog} records where the parked party's call runs at the edge proxy (an opaque handle,
+     * or null), so that a survivor can move the call to itself should this node die.
      */
     public Optional<ParkInfo> confirmParked(String parkId, String parkedDialog) {
-        return store.markParked(parkId, parkedDialog);
+        Optional<ParkInfo> parked = store.markParked(parkId, parkedDialog);
+        parked.ifPresent(info -> events.occurred(new ParkEvent.Occurrence(parkId, null, clock.instant(), null)));
+        return parked;
     }
 
     /** Where the parked party's call runs at the edge proxy, if this call may be moved off a dead node. */
