@@ -94,7 +94,8 @@ def parse_metrics(text):
         if line and not line.startswith("#"):
             name, _, value = line.rpartition(" ")
             try:
-                values[name] = float(value)
+                # the Prometheus text format allows a trailing comma in the labels (simpleclient writes one)
+                values[name.replace(",}", "}")] = float(value)
             except ValueError:
                 pass
     return values
