@@ -73,9 +73,9 @@ public final class Database implements AutoCloseable {
         this.emf = emf;
         Transactions tx = new Transactions(emf, this::connectionsMayBeLost);
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
-        this.registrations = new JpaRegistrationStore(tx);
-        this.parkedCalls = new JpaParkedCallStore(tx, new Jdbc(pool, this::connectionsMayBeLost),
-                backend == Backend.POSTGRESQL);
+        Jdbc jdbc = new Jdbc(pool, this::connectionsMayBeLost);
+        this.registrations = new CachedRegistrationStore(new JpaRegistrationStore(tx), jdbc, clock);
+        this.parkedCalls = new JpaParkedCallStore(tx, jdbc, backend == Backend.POSTGRESQL);
         this.accounts = new JpaAccountStore(tx);
         this.audit = new JpaAuditStore(tx);
         this.nodes = new JpaNodeStore(tx, pool, backend == Backend.POSTGRESQL);

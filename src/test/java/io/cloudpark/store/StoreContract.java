@@ -124,7 +124,7 @@ abstract class StoreContract {
         try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
                      + " where \"version\" is not null order by \"installed_rank\"")) {
-            for (String version : List.of("1", "2", "4", "5")) {
+            for (String version : List.of("1", "2", "4", "5", "7")) {
                 assertTrue(r.next());
                 assertEquals(version, r.getString(1));
                 assertTrue(r.getBoolean(2));
@@ -354,6 +354,35 @@ abstract class StoreContract {
             otherNode.tenants().createTenant(later, "Created elsewhere");
             clock.advance(CachedTenantDirectory.ABSENT_TTL.plusMillis(1));
             assertTrue(here.tenants().tenantByDomain(later).isPresent(), "a new tenant shows after the shorter TTL");
+        }
+    }
+
+    @Test
+    void devicesAreReadFromMemoryAndWhatAnotherNodeRegistersShowsAfterThePoll() {
+        MutableClock clock = new MutableClock();
+        try (Database here = Database.open(url, user(), PASSWORD, clock);
+             Database otherNode = Database.open(url, user(), PASSWORD)) {
+            Tenant tenant = here.tenants().createTenant("t" + SEQUENCE.incrementAndGet() + ".example", "Devices");
+            long ext = here.tenants().putExtension(tenant.id(), "601", null, "ha1", null).extension().id();
+            Instant now = clock.instant();
+            Binding desk = new Binding("sip:601@192.0.2.61", now.plusSeconds(300), "c1", 1, null);
+            here.registrations().putBinding(ext, desk);
+            assertEquals(List.of(desk), here.registrations().activeBindings(ext, now), "a write here is seen at once");
+
+            Binding phone = new Binding("sip:601@192.0.2.62", now.plusSeconds(300), "c2", 1, null);
+            otherNode.registrations().putBinding(ext, phone);
+            assertEquals(List.of(desk), here.registrations().activeBindings(ext, now),
+                    "until the next poll this node answers from memory");
+
+            clock.advance(CachedRegistrationStore.POLL_EVERY.plusMillis(1));
+            assertEquals(List.of(desk, phone), here.registrations().activeBindings(ext, clock.instant()),
+                    "the poll drops what another node changed");
+
+            otherNode.registrations().removeBinding(ext, desk.contactUri());
+            clock.advance(CachedRegistrationStore.POLL_EVERY.plusMillis(1));
+            assertEquals(List.of(phone), here.registrations().activeBindings(ext, clock.instant()));
+            assertEquals(List.of(), here.registrations().activeBindings(ext, now.plusSeconds(300)),
+                    "a binding expires without any change");
         }
     }
 
