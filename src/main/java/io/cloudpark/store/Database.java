@@ -41,7 +41,7 @@ import io.cloudpark.tenant.TenantDirectory;
 public final class Database implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Database.class);
 
-    private static final int POOL_SIZE = 10;
+    static final int POOL_SIZE = 10;
     private static final Duration POOL_THREADS_END_WAIT = Duration.ofSeconds(5);
     /**
      * How long a store call waits for a pooled connection before it reports the store busy: less than SIP's T1
@@ -71,9 +71,9 @@ public final class Database implements AutoCloseable {
         this.pool = pool;
         this.poolThreads = poolThreads;
         this.emf = emf;
-        Transactions tx = new Transactions(emf, this::connectionsMayBeLost);
+        Transactions tx = new Transactions(emf, this::connectionsMayBeLost, this::poolConnected);
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
-        Jdbc jdbc = new Jdbc(pool, this::connectionsMayBeLost);
+        Jdbc jdbc = new Jdbc(pool, this::connectionsMayBeLost, this::poolConnected);
         this.registrations = new CachedRegistrationStore(new JpaRegistrationStore(tx), jdbc, clock);
         this.parkedCalls = new JpaParkedCallStore(tx, jdbc, backend == Backend.POSTGRESQL);
         this.accounts = new JpaAccountStore(tx);
@@ -174,6 +174,11 @@ public final class Database implements AutoCloseable {
             retireConnections();
             return false;
         }
+    }
+
+    /** Whether the pool holds open connections (in use or idle) now. */
+    private boolean poolConnected() {
+        return !pool.isClosed() && pool.getHikariPoolMXBean() != null && pool.getHikariPoolMXBean().getTotalConnections() > 0;
     }
 
     /** A store call failed without the database giving a reason it is busy or refusing the data. */

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -23,10 +24,12 @@ final class Jdbc {
 
     private final DataSource pool;
     private final Runnable connectionsMayBeLost;
+    private final BooleanSupplier poolConnected;
 
-    Jdbc(DataSource pool, Runnable connectionsMayBeLost) {
+    Jdbc(DataSource pool, Runnable connectionsMayBeLost, BooleanSupplier poolConnected) {
         this.pool = pool;
         this.connectionsMayBeLost = connectionsMayBeLost;
+        this.poolConnected = poolConnected;
     }
 
     <T> T call(Work<T> work) {
@@ -41,7 +44,7 @@ final class Jdbc {
                 throw e;
             }
         } catch (SQLException e) {
-            RuntimeException translated = Transactions.translate(e, false);
+            RuntimeException translated = Transactions.translate(e, false, poolConnected);
             if (Transactions.connectionsMayBeLost(translated)) {
                 connectionsMayBeLost.run();
             }

@@ -3,6 +3,7 @@ package io.cloudpark.store;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -40,11 +41,17 @@ final class Transactions {
 
     private final EntityManagerFactory emf;
     private final Runnable connectionsMayBeLost;
+    private final BooleanSupplier poolConnected;
 
-    /** @param connectionsMayBeLost run when the database failed an operation for no reason it gave (lost connections?) */
-    Transactions(EntityManagerFactory emf, Runnable connectionsMayBeLost) {
+    /**
+     * @param connectionsMayBeLost run when the database failed an operation for no reason it gave (lost connections?)
+     * @param poolConnected        whether the pool holds open connections now: a pool timeout then means they are
+     *                             all in use (busy); without any, the database cannot be reached
+     */
+    Transactions(EntityManagerFactory emf, Runnable connectionsMayBeLost, BooleanSupplier poolConnected) {
         this.emf = emf;
         this.connectionsMayBeLost = connectionsMayBeLost;
+        this.poolConnected = poolConnected;
     }
 
     <T> T call(Function<EntityManager, T> work) {
@@ -58,7 +65,7 @@ final class Transactions {
         } catch (RuntimeException e) {
             rollback(tx, e);
             close(em, e);
-            RuntimeException translated = translate(e);
+            RuntimeException translated = translate(e, poolConnected);
             if (connectionsMayBeLost(translated)) {
                 connectionsMayBeLost.run();
             }
@@ -107,15 +114,15 @@ final class Transactions {
         }
     }
 
-    private static RuntimeException translate(RuntimeException e) {
+    private static RuntimeException translate(RuntimeException e, BooleanSupplier poolConnected) {
         if (!(e instanceof PersistenceException)) {
             return e;
         }
-        return translate(e, e instanceof LockTimeoutException || e instanceof PessimisticLockException);
+        return translate(e, e instanceof LockTimeoutException || e instanceof PessimisticLockException, poolConnected);
     }
 
     /** The same rules for plain JDBC ({@link Jdbc}): what a failed statement or connection means for the caller. */
-    static RuntimeException translate(Throwable e, boolean lockNotGranted) {
+    static RuntimeException translate(Throwable e, boolean lockNotGranted, BooleanSupplier poolConnected) {
         String state = sqlState(e);
         if (UNIQUE_VIOLATION.equals(state)) {
             return new DuplicateKeyException(e);
@@ -123,7 +130,7 @@ final class Transactions {
         if (lockNotGranted || state != null && CONTENTION.contains(state)) {
             return new Contention(e);
         }
-        if (poolExhausted(e)) {
+        if (poolTimedOut(e) && poolConnected.getAsBoolean()) {
             return new PoolExhausted(e);
         }
         if (state != null && state.startsWith(CONSTRAINT_VIOLATION_CLASS)) {
@@ -133,10 +140,10 @@ final class Transactions {
     }
 
     /**
-     * Every pooled connection was in use for the whole connection timeout, and none failed to open: the database is
-     * fine, this node is busy. (When connections cannot be opened, Hikari names that failure as the cause.)
+     * No pooled connection came free within the connection timeout, and none failed to open meanwhile (Hikari would
+     * name that failure as the cause). With connections open, they were all in use: this node is busy.
      */
-    private static boolean poolExhausted(Throwable e) {
+    private static boolean poolTimedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException && t.getCause() == null) {
                 return true;

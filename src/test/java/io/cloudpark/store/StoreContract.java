@@ -92,6 +92,9 @@ abstract class StoreContract {
 
     abstract String user();
 
+    /** SQL counting the sessions that now wait for a row lock another session holds. */
+    abstract String sessionsWaitingForALock();
+
     @BeforeAll
     final void openDatabase() throws Exception {
         originalZone = TimeZone.getDefault();
@@ -199,6 +202,55 @@ abstract class StoreContract {
         }
         assertFalse(logged.contains(CONNECTIONS_RETIRED), "the database answered: its connections are fine");
         assertTrue(parks.insertHolding(call(tenant, "103", T0), 5), "and once the lock is free the park goes in");
+    }
+
+    @Test
+    void aSipThreadFindingEveryConnectionTakenIsToldBusyWithinTheTimeoutAndThePoolStays() throws Exception {
+        assertTrue(Database.CONNECTION_TIMEOUT_MS < 500, "a SIP thread must answer before the phone retransmits (T1)");
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ExecutorService parkers = Executors.newFixedThreadPool(Database.POOL_SIZE);
+        List<String> logged;
+        try (Connection otherPark = DriverManager.getConnection(url, user(), PASSWORD);
+             PreparedStatement lock = otherPark.prepareStatement(
+                     "select id from extension where tenant_id = ? and number = ? for update")) {
+            otherPark.setAutoCommit(false);
+            lock.setLong(1, tenant.id());
+            lock.setString(2, "103");
+            lock.executeQuery().close();
+            // every pooled connection is taken by a park waiting for that lock
+            List<Future<Boolean>> waiting = new ArrayList<>();
+            for (int i = 0; i < Database.POOL_SIZE; i++) {
+                waiting.add(parkers.submit(() -> parks.insertHolding(call(tenant, "103", T0), 100)));
+            }
+            try (Connection observer = DriverManager.getConnection(url, user(), PASSWORD);
+                 Statement count = observer.createStatement()) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                int blocked = 0;
+                while (blocked < Database.POOL_SIZE && System.nanoTime() < deadline) {
+                    try (ResultSet row = count.executeQuery(sessionsWaitingForALock())) {
+                        row.next();
+                        blocked = row.getInt(1);
+                    }
+                }
+                assertEquals(Database.POOL_SIZE, blocked, "every connection waits for the lock");
+            }
+
+            long started = System.nanoTime();
+            logged = logOf(() -> assertThrows(StoreBusyException.class, () -> parks.parkedAt(tenant.id(), "103"),
+                    "no connection free: busy, not down"));
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(waitedMs >= Database.CONNECTION_TIMEOUT_MS - 50, "it waited the timeout: " + waitedMs + " ms");
+            assertTrue(waitedMs < 2_000, "not seconds, as before: " + waitedMs + " ms");
+            otherPark.rollback();
+            for (Future<Boolean> park : waiting) {
+                assertTrue(park.get(10, TimeUnit.SECONDS), "the waiting parks go in once the lock is free");
+            }
+        } finally {
+            parkers.shutdownNow();
+        }
+        assertFalse(logged.contains(CONNECTIONS_RETIRED), "a busy pool is not a lost database");
+        assertEquals(Database.POOL_SIZE, parks.parkedAt(tenant.id(), "103").size());
     }
 
     @Test
