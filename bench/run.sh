@@ -16,6 +16,7 @@
 #   BENCH_SETTLE_SECONDS [25] quiet time before a heap measurement (transaction timers)
 #   BENCH_SERVERS ["cloudpark floor"]  BENCH_STORES ["h2 postgresql"]: cloudpark runs once per store
 #   BENCH_FANOUT_DEVICES [1000] devices told of one park (20 extensions of one park group); BENCH_FANOUT_PARKS [5]
+#   BENCH_JAVA_OPTS ["-XX:MaxGCPauseMillis=20"] JVM options of cloudpark and of the floor alike (README's command)
 #   BENCH_PG_BIN [/usr/lib/postgresql/15/bin, else the newest there] PostgreSQL's initdb and pg_ctl
 set -euo pipefail
 
@@ -42,6 +43,9 @@ STORES=${BENCH_STORES:-"h2 postgresql"}
 FANOUT_DEVICES=${BENCH_FANOUT_DEVICES:-1000}
 FANOUT_PARKS=${BENCH_FANOUT_PARKS:-5}
 FANOUT_EXTENSIONS=20
+# G1's default pause goal (200 ms) lets the young generation grow until its pauses take about that long: the p99
+# plateau of earlier runs. README runs cloudpark with a 20 ms goal; the floor gets the same JVM.
+JAVA_OPTS=${BENCH_JAVA_OPTS:-"-XX:MaxGCPauseMillis=20"}
 
 HOST=127.0.0.1
 ADMIN_PASSWORD=bench-admin-secret
@@ -203,7 +207,7 @@ start_cloudpark() {  # start_cloudpark STORE
     log "starting cloudpark ($store) as README does (java -jar target/cloudpark-standalone.jar) in $dir, fresh data"
     (cd "$dir" && exec env "${db[@]}" CLOUDPARK_BIND=$HOST CLOUDPARK_SIP_PORT=$CLOUDPARK_SIP CLOUDPARK_HTTP_PORT=$CLOUDPARK_HTTP \
         CLOUDPARK_ADMIN_PASSWORD=$ADMIN_PASSWORD CLOUDPARK_DEMO_TENANT=false CLOUDPARK_NODE_ID=bench \
-        java -jar "$ROOT/target/cloudpark-standalone.jar" >"$dir/server.log" 2>&1) &
+        java $JAVA_OPTS -jar "$ROOT/target/cloudpark-standalone.jar" >"$dir/server.log" 2>&1) &
     SERVER_PID=$!
     STARTED_PIDS+=("$SERVER_PID")
     wait_ready "$dir/server.log" "cloudpark ready"
@@ -217,7 +221,7 @@ start_floor() {
     sed 's/"cloudpark"/"floor"/' "$ROOT/target/standalone/conf/dar.properties" >"$dir/conf/dar.properties"
     log "starting the floor (trivial SIP servlet, same embedded container) in $dir"
     (cd "$dir" && exec env CLOUDPARK_BIND=$HOST CLOUDPARK_SIP_PORT=$FLOOR_SIP CLOUDPARK_HTTP_PORT=$FLOOR_HTTP \
-        java --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+        java $JAVA_OPTS --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
         --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
         --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED \
         -cp "$dir/classes:$ROOT/target/classes:$ROOT/target/lib/*" io.cloudpark.bench.floor.FloorLauncher \
@@ -561,7 +565,7 @@ cat >"$RUN/run.json" <<EOF
  "rates_cps": "$RATES", "step_seconds": $STEP_SECONDS, "latency_rate_cps": $LATENCY_RATE, "latency_seconds": $LATENCY_SECONDS,
  "tenants": $TENANTS, "devices_per_tenant": $DEVICES, "parked_calls": $PARKED, "idle_seconds": $IDLE_SECONDS,
  "stores": "$STORES", "fanout_devices": $FANOUT_DEVICES, "fanout_parks": $FANOUT_PARKS,
- "talk_ms": $TALK_MS, "transport": "udp", "loadavg_at_start": "$(cut -d' ' -f1-3 /proc/loadavg)"}
+ "java_opts": "$JAVA_OPTS", "talk_ms": $TALK_MS, "transport": "udp", "loadavg_at_start": "$(cut -d' ' -f1-3 /proc/loadavg)"}
 EOF
 for server in $SERVERS; do
     if [ "$server" = cloudpark ]; then
