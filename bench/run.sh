@@ -469,7 +469,7 @@ fan_out() {
         { echo SEQUENTIAL; for d in $(seq 1 "$per"); do printf '%s;%s;d%s-%04d;%s\n' "$domain" "$ext" "$ext" "$d" "$FANOUT_PORT"; done; } >"$csv"
         # shellcheck disable=SC2086
         sipp_bg "$dir/register/$ext" $common -p "$REGISTRAR_CLIENT_PORT" -sf "$SCENARIOS/register.xml" -inf "$csv" \
-            -au "$ext" -ap "$SIP_PASSWORD" -r "$REGISTER_RATE" -m "$per" -l 200
+            -au "$ext" -ap "$SIP_PASSWORD" -r 200 -m "$per" -l 200   # each REGISTER refreshes 20 group members
         [ -z "$(wait_exit $(( $(date +%s) + 30 )) "$SIPP_PID")" ] || die "fan-out registrations did not finish"
     done
     mkdir -p "$dir/register/$PARKER_EXT"

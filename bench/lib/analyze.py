@@ -575,12 +575,12 @@ def cmd_report(args):
             value = get(out["servers"][store])
             q = ratio(value, r["floor"]) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
             met = None
-            if max_ratio is not None:
-                met = q is not None and q <= max_ratio
-            elif min_ratio is not None:
-                met = q is not None and q >= min_ratio
-            elif max_value is not None:
-                met = value is not None and value <= max_value
+            if max_ratio is not None and q is not None:
+                met = q <= max_ratio
+            elif min_ratio is not None and q is not None:
+                met = q >= min_ratio
+            elif max_value is not None and value is not None:
+                met = value <= max_value
             r["stores"][store] = {"value": value, "ratio_to_floor": q, "met": met}
         rows.append(r)
 

@@ -35,8 +35,11 @@ import io.cloudpark.tenant.RegistrationStore;
 final class CachedRegistrationStore implements RegistrationStore {
     private static final Logger LOG = Logger.getLogger(CachedRegistrationStore.class);
     static final Duration POLL_EVERY = Duration.ofSeconds(1);
-    /** The upper bound when polls fail. */
-    static final Duration TTL = Duration.ofSeconds(30);
+    /**
+     * The upper bound when polls fail. Long: the invalidations keep entries right, and each reload is a query on the
+     * park path.
+     */
+    static final Duration TTL = Duration.ofMinutes(5);
     /**
      * A change is stamped when its transaction starts and seen when it commits: a poll looks this far back before the
      * previous one, longer than any registration transaction takes (the lock timeout is 5 s).
