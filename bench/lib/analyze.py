@@ -322,18 +322,22 @@ def cmd_warm(args):
 
 
 def cmd_fanout(args):
-    """REFER of each fan-out park -> the last park-info NOTIFY (reason parked) that reached any of the devices before
-    the next park's REFER: one listening SIPp plays every device, on the same clock as the parker."""
+    """REFER of each fan-out park -> the last park-info NOTIFY that told its state. One listening SIPp plays every
+    device, on the same clock as the parker; each park bumps the park-info version (the parks are a second apart, so
+    the i-th REFER made the i-th version), which is how a NOTIFY is told apart from the next park's when they overlap."""
     refers = sorted(t for t in (stamp(f[2], f[3]) for f in sipp_log_lines(os.path.join(args.dir, "parker_*_logs.log"))
                                 if f[0] == "REFER") if t is not None)
-    notifies = sorted(t for t in (stamp(f[3], f[4]) for f in sipp_log_lines(os.path.join(args.dir, "notify_sink_*_logs.log"))
-                                  if f[0] == "NOTIFY" and f[2] == "parked") if t is not None)
+    by_version = {}
+    for f in sipp_log_lines(os.path.join(args.dir, "notify_sink_*_logs.log")):
+        if f[0] == "NOTIFY" and f[2] == "parked" and len(f) >= 6 and f[5].isdigit():
+            t = stamp(f[3], f[4])
+            if t is not None:
+                by_version.setdefault(int(f[5]), []).append(t)
     parks = []
-    for i, t in enumerate(refers):
-        until = refers[i + 1] if i + 1 < len(refers) else float("inf")
-        got = [n for n in notifies if t <= n < until]
-        parks.append({"notifies": len(got), "first_ms": round((got[0] - t) * 1000, 3) if got else None,
-                      "last_ms": round((got[-1] - t) * 1000, 3) if got else None})
+    for t, version in zip(refers, sorted(by_version)):
+        got = sorted(by_version[version])
+        parks.append({"version": version, "notifies": len(got), "first_ms": round((got[0] - t) * 1000, 3),
+                      "last_ms": round((got[-1] - t) * 1000, 3)})
     complete = [p["last_ms"] for p in parks if p["notifies"] == args.devices]
     out = {"devices": args.devices, "parks": parks, "parks_told_every_device": len(complete),
            "last_notify_p50_ms": round(percentile(complete, 50), 3) if complete else None,

@@ -15,7 +15,7 @@ import io.cloudpark.store.Database;
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
                      String adminPassword, String nodeId, boolean demoTenant, int authMaxFailures,
                      int authLockoutSeconds, List<String> allowedOrigins, String nodeSipUri, String kamailioRpc,
-                     String digestSecret, int stuckParkRepairSeconds) {
+                     String digestSecret, int stuckParkRepairSeconds, boolean reparkOnNodeDeath) {
 
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
@@ -51,7 +51,9 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 settings.get("CLOUDPARK_KAMAILIO_RPC", ""),
                 // shared by every node so a nonce one issues is good on all; empty: a random one per node
                 settings.get("CLOUDPARK_DIGEST_SECRET", ""),
-                settings.number("CLOUDPARK_STUCK_PARK_REPAIR_SECONDS", 60, 1, 86_400));
+                settings.number("CLOUDPARK_STUCK_PARK_REPAIR_SECONDS", 60, 1, 86_400),
+                // this node's parked calls are moved to a survivor if it dies (through Kamailio), not failed
+                Boolean.parseBoolean(settings.get("CLOUDPARK_REPARK_ON_NODE_DEATH", "true")));
     }
 
     private record Settings(UnaryOperator<String> deploymentParameter) {
@@ -109,6 +111,7 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 + " kamailioRpc=" + (kamailioRpc.isEmpty() ? "off" : kamailioRpc.replaceFirst("//[^/@]*@", "//***@"))
                 + " digestSecret=" + (digestSecret.isEmpty() ? "per-node" : "shared") + " demoTenant=" + demoTenant
                 + " authMaxFailures=" + authMaxFailures + " authLockoutSeconds=" + authLockoutSeconds
-                + " allowedOrigins=" + allowedOrigins + " stuckParkRepair=" + stuckParkRepairSeconds + "s";
+                + " allowedOrigins=" + allowedOrigins + " stuckParkRepair=" + stuckParkRepairSeconds + "s"
+                + " reparkOnNodeDeath=" + reparkOnNodeDeath;
     }
 }

@@ -148,16 +148,17 @@ final class JpaParkedCallStore implements ParkedCallStore {
     }
 
     @Override
-    public Optional<ParkInfo> markParked(String id) {
-        String sql = returning.sql("update parked_call set status = ? where id = ? and status = ?",
+    public Optional<ParkInfo> markParked(String id, String parkedDialog) {
+        String sql = returning.sql("update parked_call set status = ?, parked_dialog = ? where id = ? and status = ?",
                 "tenant_id, extension", false);
         return jdbc.call(c -> {
             long tenantId;
             String extension;
             try (PreparedStatement update = c.prepareStatement(sql)) {
                 update.setString(1, ParkStatus.PARKED.name());
-                update.setString(2, id);
-                update.setString(3, ParkStatus.HOLDING.name());
+                update.setString(2, parkedDialog);
+                update.setString(3, id);
+                update.setString(4, ParkStatus.HOLDING.name());
                 try (ResultSet row = update.executeQuery()) {
                     if (!row.next()) {
                         return Optional.<ParkInfo>empty();
@@ -167,6 +168,42 @@ final class JpaParkedCallStore implements ParkedCallStore {
                 }
             }
             return Optional.of(bumpVersion(c, tenantId, extension, PARKED_REASON, id));
+        });
+    }
+
+    @Override
+    public Optional<String> parkedDialog(String id) {
+        return tx.call(em -> Optional.ofNullable(em.find(ParkedCallEntity.class, id)).map(ParkedCallEntity::parkedDialog));
+    }
+
+    @Override
+    public boolean adopt(String id, String deadNode, String survivor) {
+        return tx.call(em -> em.createQuery("update ParkedCallEntity c set c.call.status = :to, c.call.ownerNode = :survivor"
+                        + " where c.id = :id and c.call.status = :from and c.call.ownerNode = :dead")
+                .setParameter("to", ParkStatus.REPARKING)
+                .setParameter("survivor", survivor)
+                .setParameter("id", id)
+                .setParameter("from", ParkStatus.PARKED)
+                .setParameter("dead", deadNode)
+                .executeUpdate() == 1);
+    }
+
+    @Override
+    public Optional<ParkedCall> takeOver(String id, String owner, String parkedDialog) {
+        return tx.call(em -> {
+            int changed = em.createQuery("update ParkedCallEntity c set c.call.status = :to, c.call.ownerNode = :owner,"
+                            + " c.parkedDialog = :dialog where c.id = :id and c.call.status = :from")
+                    .setParameter("to", ParkStatus.PARKED)
+                    .setParameter("owner", owner)
+                    .setParameter("dialog", parkedDialog)
+                    .setParameter("id", id)
+                    .setParameter("from", ParkStatus.REPARKING)
+                    .executeUpdate();
+            if (changed != 1) {
+                return Optional.empty();
+            }
+            em.clear(); // the bulk update bypassed the persistence context: read the row as stored
+            return Optional.ofNullable(em.find(ParkedCallEntity.class, id)).map(ParkedCallEntity::toDomain);
         });
     }
 
