@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # cloudpark benchmark: complete park cycles (call, blind-transfer park, park-info NOTIFY at the target's device,
-# retrieve, hang-up) driven by SIPp at stepped rates against the standalone server, the same against a trivial SIP
-# servlet on the same container (the floor), the idle cost of parking with 1,000 tenants x 20 devices registered,
-# and the heap with 10,000 calls parked. Writes bench/out/results.json and prints the table. See bench/README.md.
+# retrieve, hang-up) driven by SIPp at stepped rates against the standalone server on H2 and on PostgreSQL, the same
+# against a trivial SIP servlet on the same container (the floor), the idle cost of parking with 1,000 tenants x 20
+# devices registered, the heap with 10,000 calls parked, and the fan-out of one park to 1,000 devices of a park group.
+# Writes bench/out/results.json and prints the table. See bench/README.md.
 #
 # Everything listens on and talks to 127.0.0.1 only. Knobs (environment, defaults in brackets):
 #   BENCH_RATES ["50 75 100 125 150 200 250 300 400"] offered cycles/s, stepped up until a step fails
@@ -13,7 +14,10 @@
 #                            steps until the CPU per cycle settles and the JIT uses < 20 % of it; not reported
 #   BENCH_PORT_BASE [25000]
 #   BENCH_SETTLE_SECONDS [25] quiet time before a heap measurement (transaction timers)
-#   BENCH_SERVERS ["cloudpark floor"]
+#   BENCH_SERVERS ["cloudpark floor"]  BENCH_STORES ["h2 postgresql"]: cloudpark runs once per store
+#   BENCH_FANOUT_DEVICES [1000] devices told of one park (20 extensions of one park group); BENCH_FANOUT_PARKS [5]
+#   BENCH_JAVA_OPTS ["-XX:MaxGCPauseMillis=20"] JVM options of cloudpark and of the floor alike (README's command)
+#   BENCH_PG_BIN [/usr/lib/postgresql/15/bin, else the newest there] PostgreSQL's initdb and pg_ctl
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +39,13 @@ WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-5}
 SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-25}
 PORT_BASE=${BENCH_PORT_BASE:-25000}
 SERVERS=${BENCH_SERVERS:-"cloudpark floor"}
+STORES=${BENCH_STORES:-"h2 postgresql"}
+FANOUT_DEVICES=${BENCH_FANOUT_DEVICES:-1000}
+FANOUT_PARKS=${BENCH_FANOUT_PARKS:-5}
+FANOUT_EXTENSIONS=20
+# G1's default pause goal (200 ms) lets the young generation grow until its pauses take about that long: the p99
+# plateau of earlier runs. README runs cloudpark with a 20 ms goal; the floor gets the same JVM.
+JAVA_OPTS=${BENCH_JAVA_OPTS:-"-XX:MaxGCPauseMillis=20"}
 
 HOST=127.0.0.1
 ADMIN_PASSWORD=bench-admin-secret
@@ -52,6 +63,8 @@ FLOOR_SIP=$((PORT_BASE + 160)) FLOOR_HTTP=$((PORT_BASE + 180))
 PARKER_PORT=$((PORT_BASE + 61)) TARGET_PORT=$((PORT_BASE + 62)) RETRIEVER_PORT=$((PORT_BASE + 63))
 CALLER_PORT=$((PORT_BASE + 64)) IDLE_DEVICE_PORT=$((PORT_BASE + 65)) REGISTRAR_CLIENT_PORT=$((PORT_BASE + 69))
 TARGET_3PCC_PORT=$((PORT_BASE + 72)) RETRIEVER_3PCC_PORT=$((PORT_BASE + 73))
+FANOUT_PORT=$((PORT_BASE + 66)) PG_PORT=$((PORT_BASE + 432))
+PG_DIR=   # the PostgreSQL of this run (a temporary directory), stopped on exit
 
 RUN_ID=$(date +%Y%m%d-%H%M%S)
 RUN=$BENCH/out/run-$RUN_ID
@@ -62,6 +75,7 @@ STARTED_PIDS=()   # everything this script started; killed by id on exit, nothin
 
 cleanup() {
     local pid
+    stop_postgres
     for pid in "${STARTED_PIDS[@]}"; do
         kill "$pid" 2>/dev/null || true
     done
@@ -73,7 +87,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
+log() { printf '%s %s (+%ds)\n' "$(date +%H:%M:%S)" "$*" $(( $(date +%s) - STARTED )); }
 die() { log "FAILED: $*" >&2; exit 1; }
 
 alive() { kill -0 "$1" 2>/dev/null; }
@@ -148,13 +162,52 @@ wait_ready() {  # wait_ready LOG PATTERN
     die "server not ready after 120 s, see $1"
 }
 
-start_cloudpark() {
-    local dir=$RUN/cloudpark
+# ------------------------------------------------------------------------------------------------ PostgreSQL
+# a server of its own for this run: initdb into a temporary directory, loopback only, trust authentication
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_bin() {
+    local dir
+    for dir in "${BENCH_PG_BIN:-}" /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+        [ -n "$dir" ] && [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+    done
+    return 1
+}
+
+start_postgres() {
+    local bin
+    bin=$(pg_bin) || die "PostgreSQL not found (Debian: apt-get install postgresql, or set BENCH_PG_BIN)"
+    check_ports_free "$PG_PORT"
+    PG_DIR=$(mktemp -d /tmp/cloudpark-bench-pg.XXXXXX)
+    [ "$(id -u)" = 0 ] && chown postgres: "$PG_DIR"
+    as_pg "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust >"$RUN/postgresql-initdb.log" 2>&1 || die "initdb failed, see $RUN/postgresql-initdb.log"
+    # settings for a benchmark on one machine: the pool's connections, and no fsync wait per commit (H2 embedded
+    # does not wait for the disk either: the two stores are compared on the same footing)
+    as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 -o "-c listen_addresses=$HOST -p $PG_PORT \
+        -k $PG_DIR -c max_connections=50 -c shared_buffers=128MB -c synchronous_commit=off" start >/dev/null \
+        || die "PostgreSQL did not start, see $PG_DIR/postgres.log"
+    as_pg "$bin/psql" -h "$HOST" -p "$PG_PORT" -U postgres -qc "create database cloudpark" >/dev/null
+    log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on $HOST:$PG_PORT in $PG_DIR"
+}
+
+stop_postgres() {
+    [ -n "$PG_DIR" ] || return 0
+    as_pg "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    cp "$PG_DIR/postgres.log" "$RUN/postgresql.log" 2>/dev/null || true
+    rm -rf "$PG_DIR"
+    PG_DIR=
+}
+
+start_cloudpark() {  # start_cloudpark STORE
+    local store=$1 dir=$RUN/cloudpark-$1 db=()
     mkdir -p "$dir"
-    log "starting cloudpark as README does (java -jar target/cloudpark-standalone.jar) in $dir, fresh data"
-    (cd "$dir" && exec env CLOUDPARK_BIND=$HOST CLOUDPARK_SIP_PORT=$CLOUDPARK_SIP CLOUDPARK_HTTP_PORT=$CLOUDPARK_HTTP \
+    if [ "$store" = postgresql ]; then
+        db=(CLOUDPARK_DB_URL="jdbc:postgresql://$HOST:$PG_PORT/cloudpark" CLOUDPARK_DB_USER=postgres CLOUDPARK_DB_PASSWORD=)
+    fi
+    log "starting cloudpark ($store) as README does (java -jar target/cloudpark-standalone.jar) in $dir, fresh data"
+    (cd "$dir" && exec env "${db[@]}" CLOUDPARK_BIND=$HOST CLOUDPARK_SIP_PORT=$CLOUDPARK_SIP CLOUDPARK_HTTP_PORT=$CLOUDPARK_HTTP \
         CLOUDPARK_ADMIN_PASSWORD=$ADMIN_PASSWORD CLOUDPARK_DEMO_TENANT=false CLOUDPARK_NODE_ID=bench \
-        java -jar "$ROOT/target/cloudpark-standalone.jar" >"$dir/server.log" 2>&1) &
+        java $JAVA_OPTS -jar "$ROOT/target/cloudpark-standalone.jar" >"$dir/server.log" 2>&1) &
     SERVER_PID=$!
     STARTED_PIDS+=("$SERVER_PID")
     wait_ready "$dir/server.log" "cloudpark ready"
@@ -168,7 +221,7 @@ start_floor() {
     sed 's/"cloudpark"/"floor"/' "$ROOT/target/standalone/conf/dar.properties" >"$dir/conf/dar.properties"
     log "starting the floor (trivial SIP servlet, same embedded container) in $dir"
     (cd "$dir" && exec env CLOUDPARK_BIND=$HOST CLOUDPARK_SIP_PORT=$FLOOR_SIP CLOUDPARK_HTTP_PORT=$FLOOR_HTTP \
-        java --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+        java $JAVA_OPTS --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
         --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
         --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED \
         -cp "$dir/classes:$ROOT/target/classes:$ROOT/target/lib/*" io.cloudpark.bench.floor.FloorLauncher \
@@ -184,7 +237,7 @@ stop_server() {
 }
 
 snapshot() {  # snapshot SERVER OUT
-    if [ "$1" = cloudpark ]; then
+    if [ "$1" != floor ]; then
         python3 "$LIB/analyze.py" snapshot --pid "$SERVER_PID" --metrics "http://$HOST:$CLOUDPARK_HTTP/metrics" \
             --auth "admin:$ADMIN_PASSWORD" --ports "$PORT_BASE" $((PORT_BASE + 999)) --out "$2"
     else
@@ -217,7 +270,7 @@ register_devices() {
         mkdir -p "$dir/$ext"
         csv=$dir/$ext/register.csv
         contact=$(contact_port "$ext")
-        { echo SEQUENTIAL; for t in $(seq 1 "$TENANTS"); do printf 't%04d.bench.test;%s;-;%s\n' "$t" "$ext" "$contact"; done; } >"$csv"
+        { echo SEQUENTIAL; for t in $(seq 1 "$TENANTS"); do printf 't%04d.bench.test;%s;%s;%s\n' "$t" "$ext" "$ext" "$contact"; done; } >"$csv"
         # two extensions at a time, from two client ports: one SIPp alone leaves the server half idle
         # shellcheck disable=SC2046
         sipp_bg "$dir/$ext" $(sipp_common "$port") -p $((REGISTRAR_CLIENT_PORT + ${#pids[@]})) -sf "$SCENARIOS/register.xml" \
@@ -298,11 +351,15 @@ warm_up() {  # rounds of cycles until the JIT compilers are done with the hot co
         python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --server-port "$sip" --rate "$WARMUP_RATE" \
             --cycles $(( WARMUP_RATE * WARMUP_SECONDS )) --bound-s 1000 --before "$dir/before.json" \
             --after "$dir/after.json" >/dev/null || true
-        python3 "$LIB/analyze.py" warm --dir "$dir" --label "$server: warm-up round $round" \
-            ${previous:+--previous "$previous"} && return 0
+        if python3 "$LIB/analyze.py" warm --dir "$dir" --label "$server: warm-up round $round" \
+            ${previous:+--previous "$previous"}; then
+            echo true >"$RUN/$server/warm-up/settled"
+            return 0
+        fi
         previous=$dir
     done
-    log "$server: the JIT was still busy after $WARMUP_MAX_ROUNDS warm-up rounds; measuring anyway"
+    echo false >"$RUN/$server/warm-up/settled"   # the report says so next to every figure of this server
+    log "$server: the JIT was still busy after $WARMUP_MAX_ROUNDS warm-up rounds; measuring anyway (reported as not settled)"
 }
 
 start_profiler() {  # JFR from the warm-up on: starting it recompiles hot code, which the warm-up then absorbs
@@ -332,21 +389,21 @@ highest_passed() {  # the highest rate of an unbroken run of passed steps
     echo "$best"
 }
 
-idle_window() {  # every device listens, nothing happens; count what reaches them
-    local dir=$RUN/cloudpark/idle port pids=()
+idle_window() {  # idle_window SERVER SIP_PORT: every device listens, nothing happens; count what reaches them
+    local server=$1 sip=$2 dir=$RUN/$1/idle port pids=()
     mkdir -p "$dir"
-    log "cloudpark: idle window, $IDLE_SECONDS s, $TENANTS tenants x $DEVICES devices registered"
+    log "$server: idle window, $IDLE_SECONDS s, $TENANTS tenants x $DEVICES devices registered"
     for port in "$PARKER_PORT" "$TARGET_PORT" "$IDLE_DEVICE_PORT"; do
         mkdir -p "$dir/$port"
         # shellcheck disable=SC2046
-        sipp_bg "$dir/$port" $(sipp_common "$CLOUDPARK_SIP") -p "$port" -sf "$SCENARIOS/notify_sink.xml" -trace_msg
+        sipp_bg "$dir/$port" $(sipp_common "$sip") -p "$port" -sf "$SCENARIOS/notify_sink.xml" -trace_msg
         pids+=("$SIPP_PID")
     done
-    snapshot cloudpark "$dir/before.json"
+    snapshot "$server" "$dir/before.json"
     sleep $(( IDLE_SECONDS / 2 ))
-    snapshot cloudpark "$dir/middle.json"   # the first half still has the registrations' transaction timers
+    snapshot "$server" "$dir/middle.json"   # the first half still has the registrations' transaction timers
     sleep $(( IDLE_SECONDS - IDLE_SECONDS / 2 ))
-    snapshot cloudpark "$dir/after.json"
+    snapshot "$server" "$dir/after.json"
     kill "${pids[@]}" 2>/dev/null || true
     sleep 1
     cat "$dir"/*/notify_sink_*_messages.log >"$dir/all_messages.log" 2>/dev/null || : >"$dir/all_messages.log"
@@ -390,26 +447,85 @@ park_and_hold() {  # park_and_hold SERVER SIP_PORT RATE: PARKED calls parked and
     kill "$caller" "$sink" "$parker" 2>/dev/null || true
 }
 
-run_cloudpark() {
+# fan_out SERVER SIP_PORT HTTP_PORT: one tenant whose park group (102..121, the target 102 and the caller 103 in it)
+# has FANOUT_DEVICES devices, all at one listening SIPp; the parker 101 is outside it. FANOUT_PARKS parks one after
+# another, each announced to every device: the figure is from the REFER to the last device's NOTIFY
+fan_out() {
+    local server=$1 sip=$2 http=$3 dir=$RUN/$1/fan-out domain=fanout.bench.test ext d t csv common sink parker caller
+    local last=$((FIRST_EXT + FANOUT_EXTENSIONS)) per=$(( FANOUT_DEVICES / FANOUT_EXTENSIONS ))
+    mkdir -p "$dir"
+    log "$server: fan-out, $FANOUT_PARKS parks announced to $FANOUT_DEVICES devices of one park group"
+    python3 "$LIB/provision.py" --port "$http" --admin-password "$ADMIN_PASSWORD" --tenants 1 --domain "$domain" \
+        --first "$FIRST_EXT" --last "$last" --park-group all --group-first $((FIRST_EXT + 1)) --sip-password "$SIP_PASSWORD" \
+        --settings "{\"parkTimeoutSeconds\":3600,\"maxParkedPerExtension\":$(( FANOUT_PARKS + 1 ))}" | sed 's/^/  /'
+    common=$(sipp_common "$sip")
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$FANOUT_PORT" -sf "$SCENARIOS/notify_sink.xml" -trace_logs
+    sink=$SIPP_PID
+    wait_listening u "$FANOUT_PORT" 10
+    for ext in $(seq $((FIRST_EXT + 1)) "$last"); do
+        mkdir -p "$dir/register/$ext"
+        csv=$dir/register/$ext/register.csv
+        { echo SEQUENTIAL; for d in $(seq 1 "$per"); do printf '%s;%s;d%s-%04d;%s\n' "$domain" "$ext" "$ext" "$d" "$FANOUT_PORT"; done; } >"$csv"
+        # shellcheck disable=SC2086
+        sipp_bg "$dir/register/$ext" $common -p "$REGISTRAR_CLIENT_PORT" -sf "$SCENARIOS/register.xml" -inf "$csv" \
+            -au "$ext" -ap "$SIP_PASSWORD" -r 200 -m "$per" -l 200   # each REGISTER refreshes 20 group members
+        [ -z "$(wait_exit $(( $(date +%s) + 30 )) "$SIPP_PID")" ] || die "fan-out registrations did not finish"
+    done
+    mkdir -p "$dir/register/$PARKER_EXT"
+    printf 'SEQUENTIAL\n%s;%s;%s;%s\n' "$domain" "$PARKER_EXT" "$PARKER_EXT" "$PARKER_PORT" >"$dir/register/$PARKER_EXT/register.csv"
+    # shellcheck disable=SC2086
+    sipp_bg "$dir/register/$PARKER_EXT" $common -p "$REGISTRAR_CLIENT_PORT" -sf "$SCENARIOS/register.xml" \
+        -inf "$dir/register/$PARKER_EXT/register.csv" -au "$PARKER_EXT" -ap "$SIP_PASSWORD" -m 1
+    [ -z "$(wait_exit $(( $(date +%s) + 30 )) "$SIPP_PID")" ] || die "the fan-out parker did not register"
+    sleep 1   # the REGISTERs' answers are done (nothing parked yet: no refresh NOTIFY)
+    printf 'SEQUENTIAL\n%s;%s;%s\n' "$domain" "$CALLER_EXT" "$PARKER_EXT" >"$dir/cycles.csv"
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$PARKER_PORT" -sf "$SCENARIOS/parker.xml" -s "$PARKER_EXT" -key target "$TARGET_EXT" \
+        -m "$FANOUT_PARKS" -aa -trace_logs
+    parker=$SIPP_PID
+    wait_listening u "$PARKER_PORT" 10
+    # one park a second: each fan-out is over long before the next park
+    # shellcheck disable=SC2086
+    sipp_bg "$dir" $common -p "$CALLER_PORT" -sf "$SCENARIOS/caller_park_only.xml" -inf "$dir/cycles.csv" \
+        -au "$CALLER_EXT" -ap "$SIP_PASSWORD" -r 1 -m "$FANOUT_PARKS" -d "$HOLD_MS"
+    caller=$SIPP_PID
+    [ -z "$(wait_exit $(( $(date +%s) + FANOUT_PARKS + 30 )) "$parker")" ] || log "$server: not every fan-out park finished"
+    sleep 2
+    kill "$caller" "$sink" 2>/dev/null || true
+    sleep 1
+    python3 "$LIB/analyze.py" fanout --dir "$dir" --devices "$FANOUT_DEVICES" --parks "$FANOUT_PARKS"
+}
+
+run_cloudpark() {  # run_cloudpark STORE: the whole benchmark of cloudpark on that store
+    local store=$1 server=cloudpark-$1
     check_ports_free "$CLOUDPARK_SIP" "$CLOUDPARK_HTTP"
-    start_cloudpark
-    log "cloudpark: provisioning $TENANTS tenants x $DEVICES extensions over the admin API"
+    [ "$store" = postgresql ] && start_postgres
+    start_cloudpark "$store"
+    log "$server: provisioning $TENANTS tenants x $DEVICES extensions over the admin API"
     python3 "$LIB/provision.py" --port "$CLOUDPARK_HTTP" --admin-password "$ADMIN_PASSWORD" --tenants "$TENANTS" \
         --first "$FIRST_EXT" --last "$LAST_EXT" --sip-password "$SIP_PASSWORD" \
         --settings "{\"parkTimeoutSeconds\":3600,\"maxParkedPerExtension\":$(( PARKED / TENANTS + 10 ))}" | sed 's/^/  /'
-    heap_snapshot cloudpark provisioned
-    log "cloudpark: registering $(( TENANTS * DEVICES )) devices"
-    register_devices "$CLOUDPARK_SIP" "$RUN/cloudpark/register" $(seq "$FIRST_EXT" "$LAST_EXT")
-    idle_window                                 # also lets the registrations' transactions end
-    heap_snapshot cloudpark registered
+    heap_snapshot "$server" provisioned
+    log "$server: registering $(( TENANTS * DEVICES )) devices"
+    register_devices "$CLOUDPARK_SIP" "$RUN/$server/register" $(seq "$FIRST_EXT" "$LAST_EXT")
+    if [ "$store" = "${STORES%% *}" ]; then
+        idle_window "$server" "$CLOUDPARK_SIP"    # the store sends nothing while idle: measured on the first only
+    else
+        settle "$server"                          # the registrations' transactions end
+    fi
+    heap_snapshot "$server" registered
     start_profiler
-    warm_up cloudpark "$CLOUDPARK_SIP"
-    rate_steps cloudpark "$CLOUDPARK_SIP"
-    settle cloudpark
-    heap_snapshot cloudpark after-cycles
-    park_and_hold cloudpark "$CLOUDPARK_SIP" "$(park_rate "$(highest_passed cloudpark)")"
-    python3 "$LIB/analyze.py" heap --server-dir "$RUN/cloudpark" --registrations $(( TENANTS * DEVICES )) --parked "$PARKED"
+    warm_up "$server" "$CLOUDPARK_SIP"
+    rate_steps "$server" "$CLOUDPARK_SIP"
+    settle "$server"
+    heap_snapshot "$server" after-cycles
+    park_and_hold "$server" "$CLOUDPARK_SIP" "$(park_rate "$(highest_passed "$server")")"
+    python3 "$LIB/analyze.py" heap --server-dir "$RUN/$server" --registrations $(( TENANTS * DEVICES )) --parked "$PARKED"
+    fan_out "$server" "$CLOUDPARK_SIP" "$CLOUDPARK_HTTP"
     stop_server
+    [ "$store" = postgresql ] && stop_postgres
+    return 0
 }
 
 run_floor() {
@@ -440,7 +556,7 @@ command -v sipp >/dev/null || die "sipp not found (Debian: apt-get install sip-t
 for tool in java javac jcmd jfr python3 ss; do command -v $tool >/dev/null || die "$tool not found"; done
 mkdir -p "$RUN"
 check_ports_free "$PARKER_PORT" "$TARGET_PORT" "$RETRIEVER_PORT" "$CALLER_PORT" "$IDLE_DEVICE_PORT" \
-    "$REGISTRAR_CLIENT_PORT" $((REGISTRAR_CLIENT_PORT + 1)) "$TARGET_3PCC_PORT" "$RETRIEVER_3PCC_PORT"
+    "$REGISTRAR_CLIENT_PORT" $((REGISTRAR_CLIENT_PORT + 1)) "$TARGET_3PCC_PORT" "$RETRIEVER_3PCC_PORT" "$FANOUT_PORT"
 log "run $RUN_ID: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); output in $RUN"
 build_if_needed
 write_inputs
@@ -448,11 +564,16 @@ cat >"$RUN/run.json" <<EOF
 {"id": "$RUN_ID", "command": "bench/run.sh", "commit": "$(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet HEAD -- src pom.xml webapp deployment bench || echo '+local changes')",
  "rates_cps": "$RATES", "step_seconds": $STEP_SECONDS, "latency_rate_cps": $LATENCY_RATE, "latency_seconds": $LATENCY_SECONDS,
  "tenants": $TENANTS, "devices_per_tenant": $DEVICES, "parked_calls": $PARKED, "idle_seconds": $IDLE_SECONDS,
- "talk_ms": $TALK_MS, "transport": "udp", "loadavg_at_start": "$(cut -d' ' -f1-3 /proc/loadavg)"}
+ "stores": "$STORES", "fanout_devices": $FANOUT_DEVICES, "fanout_parks": $FANOUT_PARKS,
+ "java_opts": "$JAVA_OPTS", "talk_ms": $TALK_MS, "transport": "udp", "loadavg_at_start": "$(cut -d' ' -f1-3 /proc/loadavg)"}
 EOF
-CLOUDPARK_MAX=0
 for server in $SERVERS; do
-    "run_$server"
+    if [ "$server" = cloudpark ]; then
+        for store in $STORES; do run_cloudpark "$store"; done
+    else
+        "run_$server"
+    fi
+    log "$server done"
 done
 python3 - "$RUN/run.json" "$STARTED" <<'EOF'
 import json, sys, time

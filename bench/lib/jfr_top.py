@@ -74,6 +74,19 @@ def top(counter, total, n):
     return [{"name": k, "samples": v, "percent": round(100.0 * v / total, 1)} for k, v in counter.most_common(n)]
 
 
+def gc_pauses(path):
+    """every stop-the-world GC pause in the recording (jdk.GCPhasePause), in ms: what stalls every SIP thread at once"""
+    out = subprocess.run(["jfr", "print", "--events", "jdk.GCPhasePause", path], capture_output=True, text=True).stdout
+    pauses = []
+    for value, unit in re.findall(r"duration = ([0-9.]+) (ms|s|us)", out):
+        pauses.append(float(value) * {"ms": 1.0, "s": 1000.0, "us": 0.001}[unit])
+    ordered = sorted(pauses)
+    return {"count": len(pauses), "total_ms": round(sum(pauses), 1),
+            "p50_ms": round(ordered[len(ordered) // 2], 1) if ordered else None,
+            "max_ms": round(ordered[-1], 1) if ordered else None,
+            "over_50_ms": sum(1 for p in pauses if p > 50), "over_100_ms": sum(1 for p in pauses if p > 100)}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("recording")
@@ -101,7 +114,8 @@ def main():
                "inclusive": top(inclusive, total, len(INCLUSIVE)),
                "by_cloudpark_method_inclusive": top(by_cloudpark, total, args.top),
                "by_top_frame": top(by_self, total, args.top),
-               "by_thread": top(by_thread, total, 8)}
+               "by_thread": top(by_thread, total, 8),
+               "gc_pauses": gc_pauses(args.recording)}
     for title, key in [("component (first known frame from the top)", "by_component"),
                        ("what is on the stack (inclusive)", "inclusive"),
                        ("innermost cloudpark method (inclusive)", "by_cloudpark_method_inclusive"),
@@ -110,6 +124,9 @@ def main():
         print("%d samples by %s:" % (total, title))
         for row in summary[key]:
             print("  %5.1f%%  %6d  %s" % (row["percent"], row["samples"], row["name"]))
+    g = summary["gc_pauses"]
+    print("GC pauses: %d, %s ms in all, median %s ms, longest %s ms, %d over 50 ms, %d over 100 ms" % (
+        g["count"], g["total_ms"], g["p50_ms"], g["max_ms"], g["over_50_ms"], g["over_100_ms"]))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(summary, f, indent=2)

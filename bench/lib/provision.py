@@ -2,7 +2,8 @@
 """Provisions bench tenants over cloudpark's admin API, in parallel (one keep-alive connection per worker).
 
 Tenants are t0001.bench.test … tNNNN.bench.test; each gets the extensions --first..--last (password --sip-password)
-and the settings given as JSON. Prints how long it took; exits non-zero on the first unexpected status.
+and the settings given as JSON. With --domain, that one tenant instead; --park-group puts its extensions from --group-first on
+in one park group (the fan-out step). Prints how long it took; exits non-zero on the first unexpected status.
 """
 import argparse
 import base64
@@ -39,12 +40,16 @@ class Admin:
 
 
 def provision_tenant(admin, i, args, settings):
-    domain = tenant_domain(i)
+    domain = args.domain or tenant_domain(i)
     admin.request("POST", "/api/tenants", {"domain": domain, "name": "Bench tenant %d" % i}, (201,))
     admin.request("PUT", "/api/tenants/%s/settings" % domain, settings, (200,))
     for ext in range(args.first, args.last + 1):
         admin.request("PUT", "/api/tenants/%s/extensions/%d" % (domain, ext),
                       {"password": args.sip_password, "displayName": "Ext %d" % ext}, (201,))
+    if args.park_group:
+        admin.request("POST", "/api/tenants/%s/park-groups" % domain,
+                      {"name": args.park_group,
+                       "members": [str(e) for e in range(args.group_first or args.first, args.last + 1)]}, (201,))
 
 
 def main():
@@ -58,6 +63,9 @@ def main():
     p.add_argument("--sip-password", required=True)
     p.add_argument("--settings", default="{}", help="JSON for PUT /settings")
     p.add_argument("--workers", type=int, default=6)
+    p.add_argument("--domain", help="provision this one tenant (--tenants 1) instead of tNNNN.bench.test")
+    p.add_argument("--park-group", help="name of a park group of the extensions --group-first..--last")
+    p.add_argument("--group-first", type=int)
     args = p.parse_args()
     if args.host != "127.0.0.1":
         sys.exit("the benchmark talks to 127.0.0.1 only")

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import javax.servlet.ServletContext;
 
@@ -33,6 +36,8 @@ import io.cloudpark.store.Database;
  */
 public final class CloudparkApp {
     private static final Logger LOG = Logger.getLogger(CloudparkApp.class);
+    /** As many as the cores of the machine this was measured on: sending is CPU, not waiting. */
+    private static final int FAN_OUT_LANES = 2;
     static final String ATTRIBUTE = CloudparkApp.class.getName();
 
     private final Config config;
@@ -43,6 +48,7 @@ public final class CloudparkApp {
     private final EventWriter eventWriter;
     private final Cluster cluster;
     private final ScheduledExecutorService scheduler;
+    private final List<ExecutorService> fanOutLanes;
     private final Metrics metrics;
     private final Accounts accounts;
     private final LoginThrottle loginThrottle;
@@ -69,6 +75,12 @@ public final class CloudparkApp {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger lanes = new AtomicInteger();
+        this.fanOutLanes = IntStream.range(0, FAN_OUT_LANES).mapToObj(i -> Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "cloudpark-fanout-" + lanes.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        })).toList();
         ExpiredBindingsPurge.schedule(scheduler, database.registrations(), clock);
         scheduler.scheduleWithFixedDelay(this::pruneEvents, 1, 1, TimeUnit.MINUTES);
         this.cluster = new Cluster(database.nodes(), clock, config.nodeId(), config.nodeSipUri());
@@ -131,6 +143,7 @@ public final class CloudparkApp {
     void stop() {
         consoleBeans.ifPresent(ConsoleBeans::close);
         scheduler.shutdownNow();
+        fanOutLanes.forEach(ExecutorService::shutdownNow);
         eventWriter.close();
         eventFeed.close();
         database.close();
@@ -194,6 +207,14 @@ public final class CloudparkApp {
 
     public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /**
+     * Single-thread executors for sending park-info, off the SIP threads: what one lane is given runs in order. The
+     * SIP side decides what goes on which lane (io.cloudpark.sip.FanOut).
+     */
+    public List<ExecutorService> fanOutLanes() {
+        return fanOutLanes;
     }
 
     public Metrics metrics() {

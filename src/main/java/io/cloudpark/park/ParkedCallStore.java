@@ -22,6 +22,14 @@ public interface ParkedCallStore {
     boolean transition(String id, ParkStatus from, ParkStatus to);
 
     /**
+     * Claims for a retriever, in one statement, the oldest {@link ParkStatus#PARKED} call at {@code extensions} (only
+     * that one if {@code parkId} is given), PARKED → RETRIEVING, provided {@code ownerNode} holds it. Of concurrent
+     * claimants one gets it. Empty when there is no such call to claim that way: nothing parked there, only calls
+     * being held or claimed, or the oldest one held by another node (the caller finds out which by reading).
+     */
+    Optional<ParkedCall> claimOldest(long tenantId, List<String> extensions, Optional<String> parkId, String ownerNode);
+
+    /**
      * HOLDING → PARKED, bumps the extension's park-info version and returns its full state (reason "parked"), all in
      * one transaction. Empty if the call was not HOLDING (it ended meanwhile).
      */

@@ -31,8 +31,8 @@ import io.cloudpark.tenant.Tenant;
  *   |------ 200 ------->|                      |                 |
  *   |<----- ACK --------|   (PARKED)           |                 |
  *   |                   |-- NOTIFY 200 OK ---->|                 |
+ *   |                   |-- NOTIFY park-info ------------------->|  (after the sipfrag, off this thread)
  *   |                   |<------ BYE ----------|                 |
- *   |                   |-- NOTIFY park-info ------------------->|
  * </pre>
  * A refusal (404 no such extension, 403 other tenant, 486 full, 480 extension locked by other parks for too long,
  * 503 store down) is told in the sipfrag, and A and B stay connected. Should the store fail once A is on hold, the park

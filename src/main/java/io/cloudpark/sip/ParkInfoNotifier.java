@@ -40,13 +40,49 @@ final class ParkInfoNotifier {
         this.core = core;
     }
 
+    /**
+     * Tells every device watching the extension its new state. Returns at once: the NOTIFYs go out on {@link FanOut}
+     * lanes, after whatever the caller sends next (the answer it owes); each body is rendered once per format.
+     */
     void announce(Tenant tenant, ParkInfo info) {
-        for (Extension recipient : recipients(tenant, info.extension())) {
-            for (Binding device : core.devicesOf(recipient)) {
-                if (!device.parkInfoRefused()) {
-                    send(tenant, recipient, device, info, 1);
+        core.fanOut.forExtension(tenant, info.extension(), () -> {
+            Bodies bodies = new Bodies(tenant, info);
+            for (Extension recipient : recipients(tenant, info.extension())) {
+                for (Binding device : core.devicesOf(recipient)) {
+                    if (!device.parkInfoRefused()) {
+                        core.fanOut.forDevice(device, () -> send(tenant, recipient, device, info, bodies, 1));
+                    }
                 }
             }
+        });
+    }
+
+    /** The body of one announcement in each format, rendered the first time a device needs it. */
+    private static final class Bodies {
+        private final Tenant tenant;
+        private final ParkInfo info;
+        // rendered at most a few times when lanes race: each rendering is the same
+        private volatile byte[] cloudpark;
+        private volatile byte[] broadWorks;
+
+        Bodies(Tenant tenant, ParkInfo info) {
+            this.tenant = tenant;
+            this.info = info;
+        }
+
+        byte[] of(ParkInfoFormat format) {
+            if (format == ParkInfoFormat.BROADWORKS) {
+                byte[] body = broadWorks;
+                if (body == null) {
+                    broadWorks = body = BroadWorksCallParkXml.render(info).getBytes(StandardCharsets.UTF_8);
+                }
+                return body;
+            }
+            byte[] body = cloudpark;
+            if (body == null) {
+                cloudpark = body = ParkInfoXml.render(tenant, info).getBytes(StandardCharsets.UTF_8);
+            }
+            return body;
         }
     }
 
@@ -55,7 +91,7 @@ final class ParkInfoNotifier {
         for (String parkedAt : watchedBy(tenant, registered.number())) {
             ParkInfo state = core.app.parkService().snapshot(tenant, parkedAt, "refresh");
             if (!state.announced().isEmpty()) {
-                send(tenant, registered, device, state, 1);
+                send(tenant, registered, device, state, new Bodies(tenant, state), 1);
             }
         }
     }
@@ -74,7 +110,7 @@ final class ParkInfoNotifier {
         return core.directory.parkGroupOf(tenant.id(), extension).map(g -> g.members()).orElse(List.of(extension));
     }
 
-    private void send(Tenant tenant, Extension recipient, Binding device, ParkInfo info, int attempt) {
+    private void send(Tenant tenant, Extension recipient, Binding device, ParkInfo info, Bodies bodies, int attempt) {
         try {
             SipApplicationSession appSession = core.factory.createApplicationSession();
             SipServletRequest notify = core.factory.createRequest(appSession, "NOTIFY",
@@ -84,14 +120,11 @@ final class ParkInfoNotifier {
             core.routeTo(notify, device);
             notify.setHeader("Event", "park-info");
             notify.setHeader("Subscription-State", "active");
-            if (recipient.parkInfoFormat() == ParkInfoFormat.BROADWORKS) {
-                notify.setContent(BroadWorksCallParkXml.render(info).getBytes(StandardCharsets.UTF_8),
-                        BroadWorksCallParkXml.CONTENT_TYPE);
-            } else {
-                notify.setContent(ParkInfoXml.render(tenant, info).getBytes(StandardCharsets.UTF_8), ParkInfoXml.CONTENT_TYPE);
-            }
+            notify.setContent(bodies.of(recipient.parkInfoFormat()),
+                    recipient.parkInfoFormat() == ParkInfoFormat.BROADWORKS ? BroadWorksCallParkXml.CONTENT_TYPE
+                            : ParkInfoXml.CONTENT_TYPE);
             notify.getSession().setHandler(core.handler);
-            Callbacks.onResponse(notify, response -> delivered(response, tenant, recipient, device, info, attempt));
+            Callbacks.onResponse(notify, response -> delivered(response, tenant, recipient, device, info, bodies, attempt));
             notify.send();
             core.app.metrics().notifySent();
         } catch (Exception e) {
@@ -101,7 +134,7 @@ final class ParkInfoNotifier {
     }
 
     private void delivered(SipServletResponse response, Tenant tenant, Extension recipient, Binding device,
-                           ParkInfo info, int attempt) {
+                           ParkInfo info, Bodies bodies, int attempt) {
         int status = response.getStatus();
         if (status < 200) {
             return;
@@ -120,7 +153,7 @@ final class ParkInfoNotifier {
             core.registrations.refuseParkInfo(recipient.id(), device.contactUri());
         } else if (status == 408 && attempt < MAX_ATTEMPTS) {
             LOG.info("park-info to " + device.contactUri() + " unanswered; attempt " + (attempt + 1) + " of " + MAX_ATTEMPTS);
-            core.app.scheduler().schedule(() -> retry(tenant, recipient, device, info, attempt + 1),
+            core.app.scheduler().schedule(() -> retry(tenant, recipient, device, info, bodies, attempt + 1),
                     RETRY_DELAY.toMillis() * attempt, TimeUnit.MILLISECONDS);
         } else {
             LOG.info("park-info to " + device.contactUri() + " answered " + status + "; given up");
@@ -128,11 +161,11 @@ final class ParkInfoNotifier {
     }
 
     /** Sends the state again, unless a newer one went out since (the device will get or got that one). */
-    private void retry(Tenant tenant, Extension recipient, Binding device, ParkInfo info, int attempt) {
+    private void retry(Tenant tenant, Extension recipient, Binding device, ParkInfo info, Bodies bodies, int attempt) {
         try {
             ParkInfo now = core.app.parkService().snapshot(tenant, info.extension(), info.reason());
             if (now.version() == info.version()) {
-                send(tenant, recipient, device, info, attempt);
+                send(tenant, recipient, device, info, bodies, attempt);
             }
         } catch (RuntimeException e) {
             LOG.warn("park-info retry to " + device.contactUri() + " failed: " + e.getMessage());

@@ -203,7 +203,8 @@ final class RetrieveFlow {
         core.parkedLegs.release(call.id());
         parkedLeg.parkedAs(null);
         Leg.bridge(retrieverLeg, parkedLeg);
-        // recorded before the retriever hears 200: whoever asks next finds the call gone, not half-retrieved
+        // recorded before the retriever hears 200: whoever asks next finds the call gone, not half-retrieved; the
+        // devices are told after the 200 has gone (endPark hands the NOTIFYs to the fan-out lanes)
         core.endPark(tenant, call.id(), Resolution.RETRIEVED, retrieverLeg.extension());
         SipServletResponse ok = invite.createResponse(200);
         retrieverLeg.sentSdp(SipMessages.copyBody(answer, ok));

@@ -40,6 +40,7 @@ final class SipCore {
     final RegistrationStore registrations;
     final ParkedLegs parkedLegs;
     final ParkInfoNotifier notifier;
+    final FanOut fanOut;
     /** Ends the SIP side has done and the store has not recorded yet, by park id. */
     private final ConcurrentMap<String, PendingEnd> pendingEnds = new ConcurrentHashMap<>();
 
@@ -51,6 +52,7 @@ final class SipCore {
         this.registrations = app.database().registrations();
         this.parkedLegs = new ParkedLegs();
         this.notifier = new ParkInfoNotifier(this);
+        this.fanOut = new FanOut(app.fanOutLanes());
     }
 
     /** The tenant named by the Request-URI host (DESIGN §1). */

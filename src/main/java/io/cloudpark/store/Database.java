@@ -42,11 +42,16 @@ import io.cloudpark.tenant.TenantDirectory;
 public final class Database implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Database.class);
 
-    private static final int POOL_SIZE = 10;
+    static final int POOL_SIZE = 10;
     private static final Duration POOL_THREADS_END_WAIT = Duration.ofSeconds(5);
-    /** How long a store call waits for a connection before it reports the store unavailable (SIP cannot wait). */
-    private static final long CONNECTION_TIMEOUT_MS = 3_000;
-    private static final long VALIDATION_TIMEOUT_MS = 2_000;
+    /**
+     * How long a store call waits for a pooled connection before it reports the store busy: less than SIP's T1
+     * (500 ms), so a SIP thread that cannot get one answers (480) before the phone retransmits, instead of queueing
+     * behind the others. 250 ms is the least Hikari takes.
+     */
+    static final long CONNECTION_TIMEOUT_MS = 400;
+    /** Hikari wants it below the connection timeout; 250 ms is its least. */
+    private static final long VALIDATION_TIMEOUT_MS = 250;
     /** Row-lock waits are short in normal operation; a stuck one fails the call instead of hanging it. */
     private static final int LOCK_TIMEOUT_MS = 5_000;
     private static final int REACHABILITY_QUERY_TIMEOUT_SECONDS = 2;
@@ -68,10 +73,11 @@ public final class Database implements AutoCloseable {
         this.pool = pool;
         this.poolThreads = poolThreads;
         this.emf = emf;
-        Transactions tx = new Transactions(emf, this::connectionsMayBeLost);
+        Transactions tx = new Transactions(emf, this::connectionsMayBeLost, this::poolConnected);
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
-        this.registrations = new JpaRegistrationStore(tx);
-        this.parkedCalls = new JpaParkedCallStore(tx);
+        Jdbc jdbc = new Jdbc(pool, this::connectionsMayBeLost, this::poolConnected);
+        this.registrations = new CachedRegistrationStore(new JpaRegistrationStore(tx), jdbc, clock);
+        this.parkedCalls = new JpaParkedCallStore(tx, jdbc, backend == Backend.POSTGRESQL);
         this.accounts = new JpaAccountStore(tx);
         this.audit = new JpaAuditStore(tx);
         this.nodes = new JpaNodeStore(tx, pool, backend == Backend.POSTGRESQL);
@@ -175,6 +181,11 @@ public final class Database implements AutoCloseable {
             retireConnections();
             return false;
         }
+    }
+
+    /** Whether the pool holds open connections (in use or idle) now. */
+    private boolean poolConnected() {
+        return !pool.isClosed() && pool.getHikariPoolMXBean() != null && pool.getHikariPoolMXBean().getTotalConnections() > 0;
     }
 
     /** A store call failed without the database giving a reason it is busy or refusing the data. */

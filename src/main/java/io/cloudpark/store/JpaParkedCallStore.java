@@ -1,11 +1,15 @@
 package io.cloudpark.store;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
-import javax.persistence.EntityManager;
-import javax.persistence.LockModeType;
 import javax.persistence.TypedQuery;
 
 import io.cloudpark.park.EndedPark;
@@ -14,66 +18,156 @@ import io.cloudpark.park.ParkInfo;
 import io.cloudpark.park.ParkStatus;
 import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.ParkedCallStore;
+import io.cloudpark.park.Party;
 import io.cloudpark.park.Resolution;
 
 /**
  * The concurrency rules live in the SQL: parks at one extension are serialised by a row lock on that extension,
  * every claim of a call is a conditional UPDATE/DELETE whose row count says who won.
+ * <p>
+ * The statements of the park path (park, parked, claim, end, and the reads that go with them) are plain JDBC, one
+ * statement per change, each returning what it changed ({@code UPDATE … RETURNING} on PostgreSQL, H2's
+ * {@code SELECT … FROM FINAL TABLE (UPDATE …)}): no entity is loaded to be changed, nothing is read back that the
+ * change already told. The listings and the history stay JPA.
  */
 final class JpaParkedCallStore implements ParkedCallStore {
     private static final String PARKED_REASON = "parked";
+    private static final String COLUMNS = "id, tenant_id, extension, parked_uri, parked_display, parker_uri,"
+            + " parker_display, parker_extension, parked_at, recall_at, status, owner_node";
 
     private final Transactions tx;
+    private final Jdbc jdbc;
+    private final Returning returning;
 
-    JpaParkedCallStore(Transactions tx) {
+    JpaParkedCallStore(Transactions tx, Jdbc jdbc, boolean postgres) {
         this.tx = tx;
+        this.jdbc = jdbc;
+        this.returning = postgres ? Returning.POSTGRESQL : Returning.H2;
+    }
+
+    /** How a changing statement hands back the rows it changed: the one dialect difference of these statements. */
+    private enum Returning {
+        POSTGRESQL {
+            @Override
+            String sql(String change, String columns, boolean deleted) {
+                return change + " returning " + columns;
+            }
+        },
+        H2 {
+            @Override
+            String sql(String change, String columns, boolean deleted) {
+                return "select " + columns + " from " + (deleted ? "old" : "final") + " table (" + change + ")";
+            }
+        };
+
+        abstract String sql(String change, String columns, boolean deleted);
     }
 
     @Override
     public boolean insertHolding(ParkedCall call, int maxPerExtension) {
-        return tx.call(em -> {
-            // concurrent parks at this extension wait here, so each one counts the calls the others stored
-            em.createQuery("select e from ExtensionEntity e where e.tenantId = :tenant and e.number = :number",
-                            ExtensionEntity.class)
-                    .setParameter("tenant", call.tenantId())
-                    .setParameter("number", call.extension())
-                    .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                    .getResultStream().findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no extension " + call.extension()
-                            + " in tenant " + call.tenantId() + ": the caller must check it exists before parking"));
-            long parked = em.createQuery("select count(c) from ParkedCallEntity c"
-                            + " where c.call.tenantId = :tenant and c.call.extension = :extension", Long.class)
-                    .setParameter("tenant", call.tenantId())
-                    .setParameter("extension", call.extension())
-                    .getSingleResult();
+        return jdbc.call(c -> {
+            // concurrent parks at this extension wait on its row lock, so each one counts the calls the others stored;
+            // the count is a statement of its own: PostgreSQL reads it as of the statement's start, before the wait
+            try (PreparedStatement lock = c.prepareStatement(
+                    "select id from extension where tenant_id = ? and number = ? for update")) {
+                lock.setLong(1, call.tenantId());
+                lock.setString(2, call.extension());
+                try (ResultSet row = lock.executeQuery()) {
+                    if (!row.next()) {
+                        throw new IllegalArgumentException("no extension " + call.extension() + " in tenant "
+                                + call.tenantId() + ": the caller must check it exists before parking");
+                    }
+                }
+            }
+            long parked;
+            try (PreparedStatement count = c.prepareStatement(
+                    "select count(*) from parked_call where tenant_id = ? and extension = ?")) {
+                count.setLong(1, call.tenantId());
+                count.setString(2, call.extension());
+                try (ResultSet row = count.executeQuery()) {
+                    row.next();
+                    parked = row.getLong(1);
+                }
+            }
             if (parked >= maxPerExtension) {
                 return false;
             }
-            em.persist(new ParkedCallEntity(call.withStatus(ParkStatus.HOLDING)));
+            try (PreparedStatement insert = c.prepareStatement("insert into parked_call (" + COLUMNS + ")"
+                    + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                bindCall(insert, call.withStatus(ParkStatus.HOLDING));
+                insert.executeUpdate();
+            }
             return true;
         });
     }
 
     @Override
     public boolean transition(String id, ParkStatus from, ParkStatus to) {
-        return tx.call(em -> changeStatus(em, id, from, to));
+        return jdbc.call(c -> {
+            try (PreparedStatement update = c.prepareStatement("update parked_call set status = ? where id = ? and status = ?")) {
+                update.setString(1, to.name());
+                update.setString(2, id);
+                update.setString(3, from.name());
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<ParkedCall> claimOldest(long tenantId, List<String> extensions, Optional<String> parkId,
+                                            String ownerNode) {
+        if (extensions.isEmpty()) {
+            return Optional.empty();
+        }
+        String in = String.join(", ", Collections.nCopies(extensions.size(), "?"));
+        // of the PARKED calls there the oldest, and only if this node holds it: the status test in the outer WHERE is
+        // re-checked under the row lock, so of concurrent claimants exactly one gets the row back
+        String sql = returning.sql("update parked_call set status = ? where status = ? and owner_node = ? and id ="
+                + " (select id from parked_call where tenant_id = ? and extension in (" + in + ") and status = ?"
+                + (parkId.isPresent() ? " and id = ?" : "")
+                + " order by parked_at, id fetch first 1 row only)", COLUMNS, false);
+        return jdbc.call(c -> {
+            try (PreparedStatement claim = c.prepareStatement(sql)) {
+                int i = 1;
+                claim.setString(i++, ParkStatus.RETRIEVING.name());
+                claim.setString(i++, ParkStatus.PARKED.name());
+                claim.setString(i++, ownerNode);
+                claim.setLong(i++, tenantId);
+                for (String extension : extensions) {
+                    claim.setString(i++, extension);
+                }
+                claim.setString(i++, ParkStatus.PARKED.name());
+                if (parkId.isPresent()) {
+                    claim.setString(i, parkId.get());
+                }
+                try (ResultSet row = claim.executeQuery()) {
+                    return row.next() ? Optional.of(call(row)) : Optional.<ParkedCall>empty();
+                }
+            }
+        });
     }
 
     @Override
     public Optional<ParkInfo> markParked(String id, String parkedDialog) {
-        return tx.call(em -> {
-            int changed = em.createQuery("update ParkedCallEntity c set c.call.status = :to, c.parkedDialog = :dialog"
-                            + " where c.id = :id and c.call.status = :from")
-                    .setParameter("to", ParkStatus.PARKED)
-                    .setParameter("dialog", parkedDialog)
-                    .setParameter("id", id)
-                    .setParameter("from", ParkStatus.HOLDING)
-                    .executeUpdate();
-            if (changed != 1) {
-                return Optional.empty();
+        String sql = returning.sql("update parked_call set status = ?, parked_dialog = ? where id = ? and status = ?",
+                "tenant_id, extension", false);
+        return jdbc.call(c -> {
+            long tenantId;
+            String extension;
+            try (PreparedStatement update = c.prepareStatement(sql)) {
+                update.setString(1, ParkStatus.PARKED.name());
+                update.setString(2, parkedDialog);
+                update.setString(3, id);
+                update.setString(4, ParkStatus.HOLDING.name());
+                try (ResultSet row = update.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.<ParkInfo>empty();
+                    }
+                    tenantId = row.getLong("tenant_id");
+                    extension = row.getString("extension");
+                }
             }
-            ParkedCallEntity call = em.find(ParkedCallEntity.class, id);
-            return Optional.of(bumpVersion(em, call.tenantId(), call.extension(), PARKED_REASON, id));
+            return Optional.of(bumpVersion(c, tenantId, extension, PARKED_REASON, id));
         });
     }
 
@@ -115,29 +209,53 @@ final class JpaParkedCallStore implements ParkedCallStore {
 
     @Override
     public Optional<ParkInfo> end(String id, Resolution resolution, Instant endedAt, String endedBy) {
-        return tx.call(em -> {
-            // a concurrent end waits on this lock and then finds no row: exactly one end wins
-            ParkedCallEntity row = em.find(ParkedCallEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
-            if (row == null) {
-                return Optional.empty();
+        String sql = returning.sql("delete from parked_call where id = ?", COLUMNS, true);
+        return jdbc.call(c -> {
+            // a concurrent end waits on this row's lock and then deletes nothing: exactly one end wins
+            ParkedCall call;
+            try (PreparedStatement delete = c.prepareStatement(sql)) {
+                delete.setString(1, id);
+                try (ResultSet row = delete.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.<ParkInfo>empty();
+                    }
+                    call = call(row);
+                }
             }
-            ParkedCall call = row.toDomain();
-            em.remove(row);
-            em.persist(new ParkHistoryEntity(new EndedPark(call, resolution, endedAt, endedBy)));
-            em.flush();
-            return Optional.of(bumpVersion(em, call.tenantId(), call.extension(), resolution.noticeReason(), id));
+            try (PreparedStatement history = c.prepareStatement("insert into park_history (park_id, tenant_id, extension,"
+                    + " parked_uri, parked_display, parker_uri, parker_display, parker_extension, parked_at, recall_at,"
+                    + " status, owner_node, resolution, ended_at, ended_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                bindCall(history, call);
+                history.setString(13, resolution.name());
+                Jdbc.setInstant(history, 14, endedAt);
+                history.setString(15, endedBy);
+                history.executeUpdate();
+            }
+            return Optional.of(bumpVersion(c, call.tenantId(), call.extension(), resolution.noticeReason(), id));
         });
     }
 
     @Override
     public ParkInfo snapshot(long tenantId, String extension, String reason) {
-        return tx.call(em -> new ParkInfo(tenantId, extension, version(em, tenantId, extension), reason, null,
-                callsAt(em, tenantId, extension)));
+        return jdbc.call(c -> {
+            long version = 0; // an extension that does not exist: nothing was ever parked there
+            try (PreparedStatement select = c.prepareStatement(
+                    "select park_info_version from extension where tenant_id = ? and number = ?")) {
+                select.setLong(1, tenantId);
+                select.setString(2, extension);
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        version = row.getLong(1);
+                    }
+                }
+            }
+            return new ParkInfo(tenantId, extension, version, reason, null, callsAt(c, tenantId, extension));
+        });
     }
 
     @Override
     public List<ParkedCall> parkedAt(long tenantId, String extension) {
-        return tx.call(em -> callsAt(em, tenantId, extension));
+        return jdbc.call(c -> callsAt(c, tenantId, extension));
     }
 
     @Override
@@ -212,41 +330,58 @@ final class JpaParkedCallStore implements ParkedCallStore {
         });
     }
 
-    /** The single conditional UPDATE that decides every race for a call: of concurrent claimants one sees a row. */
-    private static boolean changeStatus(EntityManager em, String id, ParkStatus from, ParkStatus to) {
-        return em.createQuery("update ParkedCallEntity c set c.call.status = :to where c.id = :id and c.call.status = :from")
-                .setParameter("to", to)
-                .setParameter("id", id)
-                .setParameter("from", from)
-                .executeUpdate() == 1;
+    /** Counts a change at the extension; its row lock keeps the version and the calls read after it consistent. */
+    private ParkInfo bumpVersion(Connection c, long tenantId, String extension, String reason, String parkId)
+            throws SQLException {
+        long version;
+        try (PreparedStatement bump = c.prepareStatement(returning.sql("update extension"
+                + " set park_info_version = park_info_version + 1 where tenant_id = ? and number = ?",
+                "park_info_version", false))) {
+            bump.setLong(1, tenantId);
+            bump.setString(2, extension);
+            try (ResultSet row = bump.executeQuery()) {
+                version = row.next() ? row.getLong(1) : 0;
+            }
+        }
+        return new ParkInfo(tenantId, extension, version, reason, parkId, callsAt(c, tenantId, extension));
     }
 
-    /** Counts a change at the extension and reads back its state; the UPDATE's row lock keeps both consistent. */
-    private static ParkInfo bumpVersion(EntityManager em, long tenantId, String extension, String reason,
-                                        String parkId) {
-        em.createQuery("update ExtensionEntity e set e.parkInfoVersion = e.parkInfoVersion + 1"
-                        + " where e.tenantId = :tenant and e.number = :number")
-                .setParameter("tenant", tenantId)
-                .setParameter("number", extension)
-                .executeUpdate();
-        return new ParkInfo(tenantId, extension, version(em, tenantId, extension), reason, parkId,
-                callsAt(em, tenantId, extension));
+    private static List<ParkedCall> callsAt(Connection c, long tenantId, String extension) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select " + COLUMNS + " from parked_call"
+                + " where tenant_id = ? and extension = ? order by parked_at, id")) {
+            select.setLong(1, tenantId);
+            select.setString(2, extension);
+            List<ParkedCall> calls = new ArrayList<>();
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    calls.add(call(row));
+                }
+            }
+            return calls;
+        }
     }
 
-    /** 0 for an extension that does not exist: nothing was ever parked there. */
-    private static long version(EntityManager em, long tenantId, String extension) {
-        return em.createQuery("select e.parkInfoVersion from ExtensionEntity e"
-                        + " where e.tenantId = :tenant and e.number = :number", Long.class)
-                .setParameter("tenant", tenantId)
-                .setParameter("number", extension)
-                .getResultStream().findFirst().orElse(0L);
+    /** Binds the 12 columns of {@link #COLUMNS} (or, for park_history, park_id and the same 11 after it). */
+    private static void bindCall(PreparedStatement statement, ParkedCall call) throws SQLException {
+        statement.setString(1, call.id());
+        statement.setLong(2, call.tenantId());
+        statement.setString(3, call.extension());
+        statement.setString(4, call.parked().uri());
+        statement.setString(5, call.parked().displayName());
+        statement.setString(6, call.parker().uri());
+        statement.setString(7, call.parker().displayName());
+        statement.setString(8, call.parkerExtension());
+        Jdbc.setInstant(statement, 9, call.parkedAt());
+        Jdbc.setInstant(statement, 10, call.recallAt());
+        statement.setString(11, call.status().name());
+        statement.setString(12, call.ownerNode());
     }
 
-    private static List<ParkedCall> callsAt(EntityManager em, long tenantId, String extension) {
-        return em.createQuery("select c from ParkedCallEntity c where c.call.tenantId = :tenant and c.call.extension = :extension"
-                        + " order by c.call.parkedAt, c.id", ParkedCallEntity.class)
-                .setParameter("tenant", tenantId)
-                .setParameter("extension", extension)
-                .getResultStream().map(ParkedCallEntity::toDomain).toList();
+    private static ParkedCall call(ResultSet row) throws SQLException {
+        return new ParkedCall(row.getString("id"), row.getLong("tenant_id"), row.getString("extension"),
+                new Party(row.getString("parked_uri"), row.getString("parked_display")),
+                new Party(row.getString("parker_uri"), row.getString("parker_display")),
+                row.getString("parker_extension"), Jdbc.getInstant(row, "parked_at"), Jdbc.getInstant(row, "recall_at"),
+                ParkStatus.valueOf(row.getString("status")), row.getString("owner_node"));
     }
 }

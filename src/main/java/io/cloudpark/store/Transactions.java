@@ -1,7 +1,9 @@
 package io.cloudpark.store;
 
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -20,7 +22,7 @@ import io.cloudpark.park.StoreUnavailableException;
 /**
  * Runs each store method as one resource-local transaction and turns database failures into the ports' exceptions:
  * a unique-key violation into {@link DuplicateKeyException}, a lock not granted in time, a serialization failure or a
- * deadlock into {@link StoreBusyException}, anything else JPA/JDBC into {@link StoreUnavailableException}. Only that
+ * deadlock, or no pooled connection free within the pool's timeout into {@link StoreBusyException}, anything else JPA/JDBC into {@link StoreUnavailableException}. Only that
  * last kind may mean lost connections: the others are the database answering, and leave the pool alone. Other
  * exceptions (programming errors) pass through unchanged.
  */
@@ -39,11 +41,17 @@ final class Transactions {
 
     private final EntityManagerFactory emf;
     private final Runnable connectionsMayBeLost;
+    private final BooleanSupplier poolConnected;
 
-    /** @param connectionsMayBeLost run when the database failed an operation for no reason it gave (lost connections?) */
-    Transactions(EntityManagerFactory emf, Runnable connectionsMayBeLost) {
+    /**
+     * @param connectionsMayBeLost run when the database failed an operation for no reason it gave (lost connections?)
+     * @param poolConnected        whether the pool holds open connections now: a pool timeout then means they are
+     *                             all in use (busy); without any, the database cannot be reached
+     */
+    Transactions(EntityManagerFactory emf, Runnable connectionsMayBeLost, BooleanSupplier poolConnected) {
         this.emf = emf;
         this.connectionsMayBeLost = connectionsMayBeLost;
+        this.poolConnected = poolConnected;
     }
 
     <T> T call(Function<EntityManager, T> work) {
@@ -57,8 +65,8 @@ final class Transactions {
         } catch (RuntimeException e) {
             rollback(tx, e);
             close(em, e);
-            RuntimeException translated = translate(e);
-            if (translated instanceof StoreUnavailableException && !(translated instanceof DatabaseAnswered)) {
+            RuntimeException translated = translate(e, poolConnected);
+            if (connectionsMayBeLost(translated)) {
                 connectionsMayBeLost.run();
             }
             throw translated;
@@ -106,21 +114,47 @@ final class Transactions {
         }
     }
 
-    private static RuntimeException translate(RuntimeException e) {
+    private static RuntimeException translate(RuntimeException e, BooleanSupplier poolConnected) {
         if (!(e instanceof PersistenceException)) {
             return e;
         }
+        return translate(e, e instanceof LockTimeoutException || e instanceof PessimisticLockException, poolConnected);
+    }
+
+    /** The same rules for plain JDBC ({@link Jdbc}): what a failed statement or connection means for the caller. */
+    static RuntimeException translate(Throwable e, boolean lockNotGranted, BooleanSupplier poolConnected) {
         String state = sqlState(e);
         if (UNIQUE_VIOLATION.equals(state)) {
             return new DuplicateKeyException(e);
         }
-        if (e instanceof LockTimeoutException || e instanceof PessimisticLockException || CONTENTION.contains(state)) {
+        if (lockNotGranted || state != null && CONTENTION.contains(state)) {
             return new Contention(e);
+        }
+        if (poolTimedOut(e) && poolConnected.getAsBoolean()) {
+            return new PoolExhausted(e);
         }
         if (state != null && state.startsWith(CONSTRAINT_VIOLATION_CLASS)) {
             return new ConstraintViolation(e);
         }
         return new StoreUnavailableException("database operation failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * No pooled connection came free within the connection timeout, and none failed to open meanwhile (Hikari would
+     * name that failure as the cause). With connections open, they were all in use: this node is busy.
+     */
+    private static boolean poolTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException && t.getCause() == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the database failed without giving a reason: then its connections may be lost. */
+    static boolean connectionsMayBeLost(RuntimeException translated) {
+        return translated instanceof StoreUnavailableException && !(translated instanceof DatabaseAnswered);
     }
 
     /** The SQLSTATE of the innermost SQLException that has one. */
@@ -143,6 +177,15 @@ final class Transactions {
 
         Contention(Throwable cause) {
             super("database busy: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** No pooled connection came free within the connection timeout: busy, like a lock not granted in time. */
+    private static final class PoolExhausted extends StoreBusyException implements DatabaseAnswered {
+        private static final long serialVersionUID = 1L;
+
+        PoolExhausted(Throwable cause) {
+            super("no database connection free: " + cause.getMessage(), cause);
         }
     }
 

@@ -48,6 +48,11 @@ class H2StoreTest extends StoreContract {
         return "sa";
     }
 
+    @Override
+    String sessionsWaitingForALock() {
+        return "select count(*) from information_schema.sessions where blocker_id is not null";
+    }
+
     /** Deletes the tree; a file H2 writes meanwhile (its trace file, after the shutdown) is deleted on a second pass. */
     static void deleteTree(Path root) throws Exception {
         for (int pass = 1; Files.exists(root); pass++) {

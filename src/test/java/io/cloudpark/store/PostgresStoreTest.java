@@ -37,6 +37,11 @@ class PostgresStoreTest extends StoreContract {
         return "postgres";
     }
 
+    @Override
+    String sessionsWaitingForALock() {
+        return "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()";
+    }
+
     private void admin(String sql) throws Exception {
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);

@@ -94,6 +94,9 @@ abstract class StoreContract {
 
     abstract String user();
 
+    /** SQL counting the sessions that now wait for a row lock another session holds. */
+    abstract String sessionsWaitingForALock();
+
     @BeforeAll
     final void openDatabase() throws Exception {
         originalZone = TimeZone.getDefault();
@@ -126,7 +129,7 @@ abstract class StoreContract {
         try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
                      + " where \"version\" is not null order by \"installed_rank\"")) {
-            for (String version : List.of("1", "2", "4", "5", "6", "9")) {
+            for (String version : List.of("1", "2", "4", "5", "6", "7", "9")) {
                 assertTrue(r.next());
                 assertEquals(version, r.getString(1));
                 assertTrue(r.getBoolean(2));
@@ -201,6 +204,55 @@ abstract class StoreContract {
         }
         assertFalse(logged.contains(CONNECTIONS_RETIRED), "the database answered: its connections are fine");
         assertTrue(parks.insertHolding(call(tenant, "103", T0), 5), "and once the lock is free the park goes in");
+    }
+
+    @Test
+    void aSipThreadFindingEveryConnectionTakenIsToldBusyWithinTheTimeoutAndThePoolStays() throws Exception {
+        assertTrue(Database.CONNECTION_TIMEOUT_MS < 500, "a SIP thread must answer before the phone retransmits (T1)");
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ExecutorService parkers = Executors.newFixedThreadPool(Database.POOL_SIZE);
+        List<String> logged;
+        try (Connection otherPark = DriverManager.getConnection(url, user(), PASSWORD);
+             PreparedStatement lock = otherPark.prepareStatement(
+                     "select id from extension where tenant_id = ? and number = ? for update")) {
+            otherPark.setAutoCommit(false);
+            lock.setLong(1, tenant.id());
+            lock.setString(2, "103");
+            lock.executeQuery().close();
+            // every pooled connection is taken by a park waiting for that lock
+            List<Future<Boolean>> waiting = new ArrayList<>();
+            for (int i = 0; i < Database.POOL_SIZE; i++) {
+                waiting.add(parkers.submit(() -> parks.insertHolding(call(tenant, "103", T0), 100)));
+            }
+            try (Connection observer = DriverManager.getConnection(url, user(), PASSWORD);
+                 Statement count = observer.createStatement()) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                int blocked = 0;
+                while (blocked < Database.POOL_SIZE && System.nanoTime() < deadline) {
+                    try (ResultSet row = count.executeQuery(sessionsWaitingForALock())) {
+                        row.next();
+                        blocked = row.getInt(1);
+                    }
+                }
+                assertEquals(Database.POOL_SIZE, blocked, "every connection waits for the lock");
+            }
+
+            long started = System.nanoTime();
+            logged = logOf(() -> assertThrows(StoreBusyException.class, () -> parks.parkedAt(tenant.id(), "103"),
+                    "no connection free: busy, not down"));
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(waitedMs >= Database.CONNECTION_TIMEOUT_MS - 50, "it waited the timeout: " + waitedMs + " ms");
+            assertTrue(waitedMs < 2_000, "not seconds, as before: " + waitedMs + " ms");
+            otherPark.rollback();
+            for (Future<Boolean> park : waiting) {
+                assertTrue(park.get(10, TimeUnit.SECONDS), "the waiting parks go in once the lock is free");
+            }
+        } finally {
+            parkers.shutdownNow();
+        }
+        assertFalse(logged.contains(CONNECTIONS_RETIRED), "a busy pool is not a lost database");
+        assertEquals(Database.POOL_SIZE, parks.parkedAt(tenant.id(), "103").size());
     }
 
     @Test
@@ -356,6 +408,35 @@ abstract class StoreContract {
             otherNode.tenants().createTenant(later, "Created elsewhere");
             clock.advance(CachedTenantDirectory.ABSENT_TTL.plusMillis(1));
             assertTrue(here.tenants().tenantByDomain(later).isPresent(), "a new tenant shows after the shorter TTL");
+        }
+    }
+
+    @Test
+    void devicesAreReadFromMemoryAndWhatAnotherNodeRegistersShowsAfterThePoll() {
+        MutableClock clock = new MutableClock();
+        try (Database here = Database.open(url, user(), PASSWORD, clock);
+             Database otherNode = Database.open(url, user(), PASSWORD)) {
+            Tenant tenant = here.tenants().createTenant("t" + SEQUENCE.incrementAndGet() + ".example", "Devices");
+            long ext = here.tenants().putExtension(tenant.id(), "601", null, "ha1", null).extension().id();
+            Instant now = clock.instant();
+            Binding desk = new Binding("sip:601@192.0.2.61", now.plusSeconds(300), "c1", 1, null);
+            here.registrations().putBinding(ext, desk);
+            assertEquals(List.of(desk), here.registrations().activeBindings(ext, now), "a write here is seen at once");
+
+            Binding phone = new Binding("sip:601@192.0.2.62", now.plusSeconds(300), "c2", 1, null);
+            otherNode.registrations().putBinding(ext, phone);
+            assertEquals(List.of(desk), here.registrations().activeBindings(ext, now),
+                    "until the next poll this node answers from memory");
+
+            clock.advance(CachedRegistrationStore.POLL_EVERY.plusMillis(1));
+            assertEquals(List.of(desk, phone), here.registrations().activeBindings(ext, clock.instant()),
+                    "the poll drops what another node changed");
+
+            otherNode.registrations().removeBinding(ext, desk.contactUri());
+            clock.advance(CachedRegistrationStore.POLL_EVERY.plusMillis(1));
+            assertEquals(List.of(phone), here.registrations().activeBindings(ext, clock.instant()));
+            assertEquals(List.of(), here.registrations().activeBindings(ext, now.plusSeconds(300)),
+                    "a binding expires without any change");
         }
     }
 
