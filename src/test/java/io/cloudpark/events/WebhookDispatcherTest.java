@@ -15,9 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -35,11 +38,12 @@ import io.cloudpark.testing.SteppedClock;
  * ({@link WebhookDispatcher#deliverDue}) completes when its attempts are answered and recorded, so "nothing sent" is
  * asserted after the round has finished, never after a wait.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhookDispatcherTest {
     private static final String SECRET = "whsec-0123456789abcdef";
     private static final Instant T0 = Instant.parse("2026-11-22T10:15:00Z");
 
-    private final SteppedClock clock = new SteppedClock(T0);
+    private SteppedClock clock;
     private Database db;
     private HttpServer receiver;
     private final List<Map.Entry<Map<String, String>, String>> received = Collections.synchronizedList(new ArrayList<>());
@@ -47,10 +51,23 @@ class WebhookDispatcherTest {
     private final List<Integer> answers = Collections.synchronizedList(new ArrayList<>());
     private Tenant tenant;
 
+    @BeforeAll
+    void openDatabase() {
+        db = Database.open("jdbc:h2:mem:webhooks-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+    }
+
+    @AfterAll
+    void closeDatabase() {
+        db.close();
+    }
+
+    /** A tenant of its own per test: a webhook sees only its tenant's events. */
     @BeforeEach
     void start() throws IOException {
-        db = Database.open("jdbc:h2:mem:webhooks-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
-        tenant = db.tenants().createTenant("hooks.test", "hooks");
+        clock = new SteppedClock(T0);
+        received.clear();
+        answers.clear();
+        tenant = db.tenants().createTenant("hooks-" + UUID.randomUUID().toString().substring(0, 8) + ".test", "hooks");
         db.tenants().putExtension(tenant.id(), "103", "Ext 103", "ha1", null);
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", exchange -> {
@@ -71,7 +88,7 @@ class WebhookDispatcherTest {
     @AfterEach
     void stop() {
         receiver.stop(0);
-        db.close();
+        db.webhooks().list(tenant.id()).forEach(webhook -> db.webhooks().delete(tenant.id(), webhook.id()));
     }
 
     private String url() {
@@ -90,8 +107,8 @@ class WebhookDispatcherTest {
 
     /** A park that became retrievable, then (resolution not null) ended: its events as recorded. */
     private List<ParkEvent> park(Resolution end) {
-        ParkedCall call = new ParkedCall(UUID.randomUUID().toString(), tenant.id(), "103", new Party("sip:150@hooks.test", null),
-                new Party("sip:101@hooks.test", "Bob"), "101", T0, T0.plusSeconds(45), ParkStatus.HOLDING, "node-1");
+        ParkedCall call = new ParkedCall(UUID.randomUUID().toString(), tenant.id(), "103", new Party("sip:150@" + tenant.domain(), null),
+                new Party("sip:101@" + tenant.domain(), "Bob"), "101", T0, T0.plusSeconds(45), ParkStatus.HOLDING, "node-1");
         db.parkedCalls().insertHolding(call, 100);
         db.parkedCalls().markParked(call.id());
         List<ParkEvent> events = new ArrayList<>(db.parkEvents().append(List.of(new ParkEvent.Occurrence(call.id(), null, T0, null))));

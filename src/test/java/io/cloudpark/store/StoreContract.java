@@ -995,6 +995,26 @@ abstract class StoreContract {
         assertEquals(written.subList(2, 4), events.after(tenant.id(), 0, Long.MAX_VALUE, 10), "the newest two");
     }
 
+    /** Two nodes on one database: what one node's writer records, the other node's feed hands its listeners. */
+    @Test
+    void anEventRecordedOnOneNodeReachesTheFeedOfAnother() throws Exception {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+        parks.markParked(call.id());
+        java.util.concurrent.BlockingQueue<ParkEvent> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (Database nodeA = Database.open(url, user(), PASSWORD);
+             io.cloudpark.events.EventFeed feedA = new io.cloudpark.events.EventFeed(nodeA.parkEvents(),
+                     java.time.Clock.systemUTC(), java.time.Duration.ofMillis(50))) {
+            feedA.listen(seen::add);
+            List<ParkEvent> onNodeB = db.parkEvents().append(List.of(new ParkEvent.Occurrence(call.id(), null, T0, null)));
+            ParkEvent got = seen.poll(10, TimeUnit.SECONDS);
+            assertEquals(onNodeB.get(0), got);
+            assertTrue(feedA.settled() >= got.id());
+        }
+    }
+
     // ----- webhooks
 
     @Test
