@@ -15,7 +15,7 @@ import io.cloudpark.store.Database;
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
                      String adminPassword, String nodeId, boolean demoTenant, int authMaxFailures,
                      int authLockoutSeconds, List<String> allowedOrigins, String nodeSipUri, String kamailioRpc,
-                     String digestSecret, int stuckParkRepairSeconds, Events events) {
+                     String digestSecret, int stuckParkRepairSeconds, boolean reparkOnNodeDeath, Events events) {
 
     /**
      * Live events and webhooks (README "Events and webhooks").
@@ -68,6 +68,8 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 // shared by every node so a nonce one issues is good on all; empty: a random one per node
                 settings.get("CLOUDPARK_DIGEST_SECRET", ""),
                 settings.number("CLOUDPARK_STUCK_PARK_REPAIR_SECONDS", 60, 1, 86_400),
+                // this node's parked calls are moved to a survivor if it dies (through Kamailio), not failed
+                Boolean.parseBoolean(settings.get("CLOUDPARK_REPARK_ON_NODE_DEATH", "true")),
                 new Events(settings.number("CLOUDPARK_EVENTS_QUEUE", 10_000, 1, 1_000_000),
                         settings.number("CLOUDPARK_EVENTS_RETENTION_HOURS", 24, 1, 24 * 90),
                         settings.number("CLOUDPARK_EVENTS_RETENTION_MAX", 100_000, 1, 100_000_000),
@@ -135,6 +137,7 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 + " digestSecret=" + (digestSecret.isEmpty() ? "per-node" : "shared") + " demoTenant=" + demoTenant
                 + " authMaxFailures=" + authMaxFailures + " authLockoutSeconds=" + authLockoutSeconds
                 + " allowedOrigins=" + allowedOrigins + " stuckParkRepair=" + stuckParkRepairSeconds + "s"
+                + " reparkOnNodeDeath=" + reparkOnNodeDeath
                 + " events=" + events;
     }
 }

@@ -139,6 +139,40 @@ public final class ParkService {
         return parked;
     }
 
+    /**
+     * As {@link #confirmParked(String)}, recording where the parked party's call runs at the edge proxy (an opaque
+     * handle), so that a survivor can move the call to itself should this node die.
+     */
+    public Optional<ParkInfo> confirmParked(String parkId, String parkedDialog) {
+        return store.markParked(parkId, parkedDialog);
+    }
+
+    /** Where the parked party's call runs at the edge proxy, if this call may be moved off a dead node. */
+    public Optional<String> parkedDialog(String parkId) {
+        return store.parkedDialog(parkId);
+    }
+
+    /**
+     * This node takes a dead node's parked call to move it (REPARKING, owned here): it stays announced as parked, and
+     * no retriever or recall can claim it meanwhile. False if it is no longer PARKED on that node.
+     */
+    public boolean adoptOrphan(String parkId, String deadNode) {
+        return store.adopt(parkId, deadNode, nodeId);
+    }
+
+    /** The moved party reached this node: the call is PARKED here again, the same park. Empty if its move is over. */
+    public Optional<ParkedCall> takeOverMoved(String parkId, String parkedDialog) {
+        return store.takeOver(parkId, nodeId, parkedDialog);
+    }
+
+    /**
+     * The move did not happen in time: the call leaves REPARKING (so a late arrival cannot take it) for its end.
+     * False if the moved party got there first.
+     */
+    public boolean giveUpMove(String parkId) {
+        return store.transition(parkId, ParkStatus.REPARKING, ParkStatus.HOLDING);
+    }
+
     private ParkedCall newCall(Tenant tenant, String at, Party parker, String parkerExtension, Party parked) {
         Instant now = clock.instant();
         return new ParkedCall(UUID.randomUUID().toString(), tenant.id(), at, parked, parker, parkerExtension, now,

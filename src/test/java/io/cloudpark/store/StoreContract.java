@@ -128,7 +128,7 @@ abstract class StoreContract {
         try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
                      + " where \"version\" is not null order by \"installed_rank\"")) {
-            for (String version : List.of("1", "2", "4", "5", "6")) {
+            for (String version : List.of("1", "2", "4", "5", "6", "9")) {
                 assertTrue(r.next());
                 assertEquals(version, r.getString(1));
                 assertTrue(r.getBoolean(2));
@@ -563,6 +563,46 @@ abstract class StoreContract {
                 List.of(first.withStatus(ParkStatus.PARKED), second)), info);
         assertEquals(Optional.empty(), parks.markParked(first.id()));
         assertEquals(before + 1, parks.snapshot(tenant.id(), "103", "refresh").version());
+    }
+
+    @Test
+    void aDeadNodesCallIsAdoptedOnceTakenOverOnceAndKeepsItsIdentityAndVersion() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+        long parkedVersion = parks.markParked(call.id(), "dialog-1@test").orElseThrow().version();
+        assertEquals(Optional.of("dialog-1@test"), parks.parkedDialog(call.id()));
+        String dead = call.ownerNode();
+
+        assertFalse(parks.adopt(call.id(), "another-node", "survivor"), "only from the node that holds it");
+        assertTrue(parks.adopt(call.id(), dead, "survivor"));
+        assertFalse(parks.adopt(call.id(), dead, "survivor-2"), "one survivor takes it");
+        ParkedCall adopted = parks.find(tenant.id(), call.id()).orElseThrow();
+        assertEquals(ParkStatus.REPARKING, adopted.status());
+        assertEquals("survivor", adopted.ownerNode());
+        assertFalse(parks.transition(call.id(), ParkStatus.PARKED, ParkStatus.RETRIEVING), "no retrieve meanwhile");
+
+        ParkedCall moved = parks.takeOver(call.id(), "node-x", "dialog-2@test").orElseThrow();
+        assertEquals(new ParkedCall(call.id(), call.tenantId(), "103", call.parked(), call.parker(),
+                call.parkerExtension(), call.parkedAt(), call.recallAt(), ParkStatus.PARKED, "node-x"), moved);
+        assertEquals(Optional.of("dialog-2@test"), parks.parkedDialog(call.id()));
+        assertEquals(Optional.empty(), parks.takeOver(call.id(), "node-y", "dialog-3@test"), "taken over once");
+        assertEquals(parkedVersion, parks.snapshot(tenant.id(), "103", "refresh").version(), "the devices see no change");
+    }
+
+    @Test
+    void aMoveGivenUpCannotBeTakenOver() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+        parks.markParked(call.id());
+        assertEquals(Optional.empty(), parks.parkedDialog(call.id()), "parked by a node that moves no calls");
+        assertTrue(parks.adopt(call.id(), call.ownerNode(), "survivor"));
+
+        assertTrue(parks.transition(call.id(), ParkStatus.REPARKING, ParkStatus.HOLDING));
+        assertEquals(Optional.empty(), parks.takeOver(call.id(), "node-x", "late@test"));
     }
 
     @Test
