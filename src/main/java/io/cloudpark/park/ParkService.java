@@ -134,9 +134,7 @@ public final class ParkService {
 
     /** The parked party is on hold: the call becomes retrievable. Empty if it ended meanwhile. */
     public Optional<ParkInfo> confirmParked(String parkId) {
-        Optional<ParkInfo> parked = store.markParked(parkId);
-        parked.ifPresent(info -> events.occurred(new ParkEvent.Occurrence(parkId, null, clock.instant(), null)));
-        return parked;
+        return announced(parkId, store.markParked(parkId));
     }
 
     /**
@@ -144,7 +142,13 @@ public final class ParkService {
      * handle), so that a survivor can move the call to itself should this node die.
      */
     public Optional<ParkInfo> confirmParked(String parkId, String parkedDialog) {
-        return store.markParked(parkId, parkedDialog);
+        return announced(parkId, store.markParked(parkId, parkedDialog));
+    }
+
+    /** A park that became retrievable is reported, once: the one place for both ways of confirming it. */
+    private Optional<ParkInfo> announced(String parkId, Optional<ParkInfo> parked) {
+        parked.ifPresent(info -> events.occurred(new ParkEvent.Occurrence(parkId, null, clock.instant(), null)));
+        return parked;
     }
 
     /** Where the parked party's call runs at the edge proxy, if this call may be moved off a dead node. */
