@@ -44,6 +44,7 @@ public final class AdminApiServlet extends HttpServlet {
         eventStreams = new EventStreams(app.eventFeed(), app.database().tenants(), app.config().events().maxStreams(),
                 app.scheduler());
         new EventResources(app, eventStreams).addTo(routes);
+        new WebhookResources(app, audit).addTo(routes);
         byte[] openApi = openApiDocument();
         routes.add("GET", "openapi.json", x -> {
             x.queryOnly().response.setContentType("application/json");

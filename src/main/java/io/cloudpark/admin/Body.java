@@ -106,6 +106,22 @@ final class Body {
         }
     }
 
+    /** A JSON array of some of {@code allowed}, each at most once, at least one. */
+    List<String> choices(String field, List<String> allowed) throws ApiError {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isArray() || value.isEmpty()) {
+            throw ApiError.badRequest(field, "must be a non-empty array of " + allowed);
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isTextual() || !allowed.contains(item.asText()) || out.contains(item.asText())) {
+                throw ApiError.badRequest(field, "must list each at most once, of " + allowed);
+            }
+            out.add(item.asText());
+        }
+        return out;
+    }
+
     /** A JSON array of canonical extension numbers (strings), each at most once; empty when absent or null. */
     List<String> extensions(String field) throws ApiError {
         JsonNode value = node.get(field);

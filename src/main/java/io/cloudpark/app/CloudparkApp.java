@@ -18,17 +18,25 @@ import javax.servlet.ServletContext;
 
 import org.apache.log4j.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.prometheus.client.Counter;
 
 import io.cloudpark.account.Accounts;
 import io.cloudpark.account.LoginThrottle;
+import io.cloudpark.admin.Views;
 import io.cloudpark.audit.AuditLog;
 import io.cloudpark.cluster.Cluster;
 import io.cloudpark.events.EventFeed;
 import io.cloudpark.events.EventWriter;
+import io.cloudpark.events.WebhookDestinations;
+import io.cloudpark.events.WebhookDispatcher;
 import io.cloudpark.jmx.ConsoleBeans;
+import io.cloudpark.park.ParkEvent;
 import io.cloudpark.park.ParkService;
 import io.cloudpark.store.Database;
+import io.cloudpark.tenant.Tenant;
 
 /**
  * Everything one deployment of cloudpark shares between its SIP and HTTP sides: the configuration, the store, the
@@ -38,6 +46,7 @@ public final class CloudparkApp {
     private static final Logger LOG = Logger.getLogger(CloudparkApp.class);
     /** As many as the cores of the machine this was measured on: sending is CPU, not waiting. */
     private static final int FAN_OUT_LANES = 2;
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final String ATTRIBUTE = CloudparkApp.class.getName();
 
     private final Config config;
@@ -46,6 +55,7 @@ public final class CloudparkApp {
     private final ParkService parkService;
     private final EventFeed eventFeed;
     private final EventWriter eventWriter;
+    private final WebhookDispatcher webhooks;
     private final Cluster cluster;
     private final ScheduledExecutorService scheduler;
     private final List<ExecutorService> fanOutLanes;
@@ -66,6 +76,11 @@ public final class CloudparkApp {
                 .register(metrics.registry());
         this.eventWriter = new EventWriter(database.parkEvents(), config.events().queue(), eventFeed::recorded, dropped::inc);
         this.parkService = new ParkService(database.tenants(), database.parkedCalls(), clock, config.nodeId(), eventWriter);
+        this.webhooks = new WebhookDispatcher(database.webhooks(), database.parkEvents(), eventFeed::settled,
+                this::webhookBody, webhookDestinations(), clock, config.nodeId(), config.events().webhookMaxAttempts(),
+                config.events().webhookBacklog());
+        eventFeed.listen(event -> webhooks.wake());
+        webhooks.start();
         this.accounts = new Accounts(database.accounts(), clock);
         this.loginThrottle = new LoginThrottle(config.authMaxFailures(), Duration.ofSeconds(config.authLockoutSeconds()), clock);
         this.audit = new AuditLog(database.audit(), clock);
@@ -99,6 +114,21 @@ public final class CloudparkApp {
         } catch (RuntimeException e) {
             return -1;
         }
+    }
+
+    private byte[] webhookBody(ParkEvent event) {
+        Tenant tenant = database.tenants().tenantById(event.call().tenantId())
+                .orElseThrow(() -> new IllegalStateException("event " + event.id() + " of a tenant that is gone"));
+        try {
+            return JSON.writeValueAsBytes(Views.parkEvent(tenant, event));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event " + event.id() + " cannot be written as JSON", e);
+        }
+    }
+
+    /** Where webhooks may send, as the operator allows (CLOUDPARK_WEBHOOK_ALLOWED_HOSTS). */
+    public WebhookDestinations webhookDestinations() {
+        return new WebhookDestinations(config.events().webhookAllowedHosts());
     }
 
     /** Events are kept CLOUDPARK_EVENTS_RETENTION_HOURS, and at most CLOUDPARK_EVENTS_RETENTION_MAX of them. */
@@ -144,6 +174,7 @@ public final class CloudparkApp {
         consoleBeans.ifPresent(ConsoleBeans::close);
         scheduler.shutdownNow();
         fanOutLanes.forEach(ExecutorService::shutdownNow);
+        webhooks.close();
         eventWriter.close();
         eventFeed.close();
         database.close();

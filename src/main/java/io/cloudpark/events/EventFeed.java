@@ -50,18 +50,19 @@ public final class EventFeed implements AutoCloseable {
         thread.start();
     }
 
+    /** The newest event now: the listeners get what comes after it. -1 while the store cannot say. */
     private static long startingPoint(ParkEventStore store) {
         try {
             return store.lastId();
         } catch (StoreUnavailableException e) {
-            LOG.warn("event feed starts without the store (" + e.getMessage() + "): it catches up when it is back");
-            return 0;
+            LOG.warn("event feed starts without the store (" + e.getMessage() + "): it starts when the store is back");
+            return -1;
         }
     }
 
     /** Every event at or below this number has been given to the listeners. */
     public long settled() {
-        return settled;
+        return Math.max(settled, 0);
     }
 
     public void listen(Consumer<ParkEvent> listener) {
@@ -107,6 +108,10 @@ public final class EventFeed implements AutoCloseable {
 
     /** @return whether it stopped at a gap, to look again soon */
     private boolean readNew() {
+        if (settled < 0) {
+            settled = store.lastId(); // what was recorded before is not news
+            return false;
+        }
         while (true) {
             List<ParkEvent> page = store.after(settled, PAGE);
             for (ParkEvent event : page) {

@@ -26,6 +26,9 @@ public interface ParkEventStore {
     /** The tenant's events numbered above {@code afterId} and at most {@code throughId}, lowest first, at most {@code limit}. */
     List<ParkEvent> after(long tenantId, long afterId, long throughId, int limit);
 
+    /** How many of the tenant's events are numbered above {@code afterId} and at most {@code throughId}. */
+    long countAfter(long tenantId, long afterId, long throughId);
+
     /** The highest number recorded, 0 when there is none. */
     long lastId();
 

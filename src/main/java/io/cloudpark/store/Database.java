@@ -28,6 +28,7 @@ import io.prometheus.client.CollectorRegistry;
 import io.cloudpark.account.AccountStore;
 import io.cloudpark.audit.AuditStore;
 import io.cloudpark.cluster.NodeStore;
+import io.cloudpark.events.WebhookStore;
 import io.cloudpark.park.ParkEventStore;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.StoreUnavailableException;
@@ -67,6 +68,7 @@ public final class Database implements AutoCloseable {
     private final AuditStore audit;
     private final NodeStore nodes;
     private final ParkEventStore parkEvents;
+    private final WebhookStore webhooks;
 
     private Database(HikariDataSource pool, PoolThreads poolThreads, EntityManagerFactory emf, Clock clock,
                      Backend backend) {
@@ -82,6 +84,7 @@ public final class Database implements AutoCloseable {
         this.audit = new JpaAuditStore(tx);
         this.nodes = new JpaNodeStore(tx, pool, backend == Backend.POSTGRESQL);
         this.parkEvents = new JpaParkEventStore(tx);
+        this.webhooks = new JpaWebhookStore(tx);
     }
 
     /**
@@ -167,6 +170,10 @@ public final class Database implements AutoCloseable {
 
     public ParkEventStore parkEvents() {
         return parkEvents;
+    }
+
+    public WebhookStore webhooks() {
+        return webhooks;
     }
 
     /** Whether a trivial query on our schema answers within a few seconds: for the health check. */

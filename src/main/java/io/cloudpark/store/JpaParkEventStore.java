@@ -68,6 +68,14 @@ final class JpaParkEventStore implements ParkEventStore {
     }
 
     @Override
+    public long countAfter(long tenantId, long afterId, long throughId) {
+        return tx.call(em -> em.createQuery("select count(e) from ParkEventEntity e where e.call.tenantId = :tenant"
+                        + " and e.id > :after and e.id <= :through", Long.class)
+                .setParameter("tenant", tenantId).setParameter("after", afterId).setParameter("through", throughId)
+                .getSingleResult());
+    }
+
+    @Override
     public long lastId() {
         return tx.call(em -> em.createQuery("select coalesce(max(e.id), 0) from ParkEventEntity e", Long.class)
                 .getSingleResult());

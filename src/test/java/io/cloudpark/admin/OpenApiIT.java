@@ -101,6 +101,9 @@ class OpenApiIT {
                     operator.delete("/api/tenants/" + d + "/extensions/200?force=true"));
             acme.lastEndedPark();
             check(doc, "/tenants/{domain}/park-history", "get", "200", operator.get("/api/tenants/" + d + "/park-history"));
+            check(doc, "/tenants/{domain}/webhooks", "post", "201", operator.post("/api/tenants/" + d + "/webhooks",
+                    "{\"url\":\"http://127.0.0.1:9/hook\",\"secret\":\"doc-secret-0123456789\",\"enabled\":false}"));
+            check(doc, "/tenants/{domain}/webhooks", "get", "200", operator.get("/api/tenants/" + d + "/webhooks"));
             check(doc, "/accounts", "get", "200", operator.get("/api/accounts"));
             check(doc, "/accounts/{name}", "get", "200", operator.get("/api/accounts/" + account));
             check(doc, "/accounts/{name}/tokens", "get", "200", operator.get("/api/accounts/" + account + "/tokens"));

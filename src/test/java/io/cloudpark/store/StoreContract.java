@@ -44,6 +44,8 @@ import io.cloudpark.park.HistoryQuery;
 import io.cloudpark.park.ParkInfo;
 import io.cloudpark.park.ParkStatus;
 import io.cloudpark.park.ParkedCall;
+import io.cloudpark.events.Webhook;
+import io.cloudpark.events.WebhookStore;
 import io.cloudpark.park.ParkEvent;
 import io.cloudpark.park.ParkEventStore;
 import io.cloudpark.park.ParkedCallStore;
@@ -1112,5 +1114,77 @@ abstract class StoreContract {
         assertEquals(written.subList(1, 4), events.after(tenant.id(), 0, Long.MAX_VALUE, 10), "older than a minute after T0");
         events.prune(T0, 2);
         assertEquals(written.subList(2, 4), events.after(tenant.id(), 0, Long.MAX_VALUE, 10), "the newest two");
+    }
+
+    /** Two nodes on one database: what one node's writer records, the other node's feed hands its listeners. */
+    @Test
+    void anEventRecordedOnOneNodeReachesTheFeedOfAnother() throws Exception {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+        parks.markParked(call.id());
+        java.util.concurrent.BlockingQueue<ParkEvent> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (Database nodeA = Database.open(url, user(), PASSWORD);
+             io.cloudpark.events.EventFeed feedA = new io.cloudpark.events.EventFeed(nodeA.parkEvents(),
+                     java.time.Clock.systemUTC(), java.time.Duration.ofMillis(50))) {
+            feedA.listen(seen::add);
+            List<ParkEvent> onNodeB = db.parkEvents().append(List.of(new ParkEvent.Occurrence(call.id(), null, T0, null)));
+            ParkEvent got = seen.poll(10, TimeUnit.SECONDS);
+            assertEquals(onNodeB.get(0), got);
+            assertTrue(feedA.settled() >= got.id());
+        }
+    }
+
+    // ----- webhooks
+
+    @Test
+    void aWebhookIsFoundOnlyInItsTenantKeepsItsSecretWhenNotGivenAndGoesWithItsTenant() {
+        WebhookStore hooks = db.webhooks();
+        Tenant tenant = newTenant();
+        Tenant other = newTenant();
+        Webhook created = hooks.create(tenant.id(), "https://crm.example/hook", "s3cret-0123456789", List.of("parked"), true, T0, 41);
+        assertEquals(new Webhook(created.id(), tenant.id(), "https://crm.example/hook", "s3cret-0123456789", List.of("parked"),
+                true, T0, new Webhook.Delivery(41, 0, null, null, null, 0, 0)), created);
+        assertEquals(Optional.of(created), hooks.find(tenant.id(), created.id()));
+        assertEquals(Optional.empty(), hooks.find(other.id(), created.id()));
+        assertEquals(Optional.empty(), hooks.update(other.id(), created.id(), "https://x.example/", null, List.of("failed"), true));
+        assertFalse(hooks.delete(other.id(), created.id()));
+        assertEquals(List.of(created), hooks.list(tenant.id()));
+        assertEquals(1, hooks.count(tenant.id()));
+
+        Webhook changed = hooks.update(tenant.id(), created.id(), "https://crm.example/v2", null, List.of("parked", "failed"), false)
+                .orElseThrow();
+        assertEquals("s3cret-0123456789", changed.secret(), "no secret given: it stays");
+        assertEquals(List.of("parked", "failed"), changed.eventTypes());
+        assertFalse(changed.enabled());
+        assertFalse(hooks.enabled().contains(changed));
+        assertEquals("new-secret-0123456789", hooks.update(tenant.id(), created.id(), changed.url(), "new-secret-0123456789",
+                changed.eventTypes(), true).orElseThrow().secret());
+        assertTrue(hooks.enabled().stream().anyMatch(w -> w.id() == created.id()));
+        assertFalse(changed.toString().contains("secret-0123456789"), "never in a log line: " + changed);
+
+        assertTrue(tenants.deleteTenant(tenant.id()));
+        assertEquals(Optional.empty(), hooks.find(tenant.id(), created.id()), "deleted with its tenant");
+    }
+
+    @Test
+    void oneNodeAtATimeHoldsAWebhooksLeaseAndOnlyItMovesTheCursorFromWhereItWas() {
+        WebhookStore hooks = db.webhooks();
+        Tenant tenant = newTenant();
+        Webhook hook = hooks.create(tenant.id(), "https://crm.example/hook", "s3cret-0123456789", List.of("parked"), true, T0, 0);
+        assertTrue(hooks.lease(hook.id(), "node-1", T0, T0.plusSeconds(60)));
+        assertFalse(hooks.lease(hook.id(), "node-2", T0.plusSeconds(59), T0.plusSeconds(120)));
+        assertTrue(hooks.lease(hook.id(), "node-1", T0.plusSeconds(59), T0.plusSeconds(120)), "renewed by its holder");
+        Webhook.Delivery failed = new Webhook.Delivery(0, 1, T0.plusSeconds(1), T0, "HTTP 500", 0, 0);
+        assertFalse(hooks.progress(hook.id(), "node-2", 0, failed), "not the holder");
+        assertTrue(hooks.progress(hook.id(), "node-1", 0, failed));
+        assertEquals(failed, hooks.find(tenant.id(), hook.id()).orElseThrow().delivery());
+        Webhook.Delivery done = new Webhook.Delivery(7, 0, null, T0.plusSeconds(1), null, 0, 2);
+        assertFalse(hooks.progress(hook.id(), "node-1", 5, done), "the cursor moved meanwhile");
+        assertTrue(hooks.progress(hook.id(), "node-1", 0, done));
+        assertEquals(done, hooks.find(tenant.id(), hook.id()).orElseThrow().delivery());
+        assertTrue(hooks.lease(hook.id(), "node-2", T0.plusSeconds(121), T0.plusSeconds(180)), "node-1's lease ran out");
+        assertFalse(hooks.lease(-1, "node-2", T0, T0.plusSeconds(1)), "no such webhook");
     }
 }
