@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -16,6 +21,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.cloudpark.standalone.EmbeddedContainer;
 import io.cloudpark.testing.Call;
 import io.cloudpark.testing.Calls;
 import io.cloudpark.testing.Deployments;
@@ -39,6 +45,16 @@ class CallLockAndOriginIT {
     @Deployment
     static WebArchive deployment() {
         return Deployments.cloudpark();
+    }
+
+    /** The mode is the one this run asks for: the second failsafe execution does test another one. */
+    @Test
+    void theContainerRunsUnderTheConcurrencyControlModeOfThisRun() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Set<ObjectName> dispatchers = server.queryNames(new ObjectName("*:type=SipApplicationDispatcher"), null);
+        assertEquals(1, dispatchers.size(), dispatchers.toString());
+        assertEquals(System.getProperty(EmbeddedContainer.CONCURRENCY_CONTROL_MODE, "None"),
+                server.getAttribute(dispatchers.iterator().next(), "ConcurrencyControlModeByName"));
     }
 
     @Test
