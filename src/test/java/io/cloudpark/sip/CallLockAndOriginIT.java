@@ -159,9 +159,9 @@ class CallLockAndOriginIT {
                 .orElseThrow(() -> new AssertionError("no o= line in " + sdp));
     }
 
-    /** Polls a condition another thread makes true, for at most 10 s. */
+    /** Polls a condition another thread makes true, for at most 5 s (less than the phone waits for an answer). */
     private static boolean awaitCondition(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 return false;
