@@ -24,6 +24,9 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
  * Signing in: passwords checked against their bcrypt hash, API tokens against their SHA-256. A bcrypt check costs
  * tens of milliseconds by design, and an API client sends its password with every request, so a successful check is
  * remembered for {@link #VERIFIED_TTL} (under a keyed hash, in memory only) as long as the stored hash is unchanged.
+ * The console signs in once and then sends a session secret (a cookie): sessions too are kept in memory, by this
+ * node, under the secret's SHA-256, and end at sign-out, after {@link #SESSION_LIFETIME}, or when the account's
+ * password changes or the account is deleted.
  */
 public final class Accounts {
     /** The operator account whose password is CLOUDPARK_ADMIN_PASSWORD. */
@@ -36,6 +39,11 @@ public final class Accounts {
     static final Duration VERIFIED_TTL = Duration.ofMinutes(5);
     static final int MAX_VERIFIED = 10_000;
     private static final String TOKEN_PREFIX = "cpk_";
+    public static final Duration SESSION_LIFETIME = Duration.ofHours(8);
+    static final int MAX_SESSIONS = 10_000;
+
+    /** A console session: whose, the password hash it was opened with, and when it ends. */
+    private record Session(String accountName, String passwordHash, long expiresAtMillis) { }
 
     private record Verified(String passwordHash, long expiresAtMillis) { }
 
@@ -44,6 +52,7 @@ public final class Accounts {
     private final SecureRandom random = new SecureRandom();
     private final byte[] cacheKey = new byte[32];
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** Checked against when the user does not exist, so a miss takes as long as a wrong password. */
     private final String decoyHash;
 
@@ -175,5 +184,43 @@ public final class Accounts {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
+    }
+
+    /** Opens a console session for an account that has just signed in; the secret is the cookie's value. */
+    public String openSession(Account account) {
+        long now = clock.millis();
+        if (sessions.size() >= MAX_SESSIONS) {
+            sessions.values().removeIf(s -> s.expiresAtMillis() <= now);
+            if (sessions.size() >= MAX_SESSIONS) {
+                // still full of live sessions: the one closest to its end makes room
+                sessions.entrySet().stream().min(Map.Entry.comparingByValue(java.util.Comparator.comparingLong(Session::expiresAtMillis)))
+                        .ifPresent(oldest -> sessions.remove(oldest.getKey()));
+            }
+        }
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        sessions.put(tokenHash(secret), new Session(account.name(), account.passwordHash(), now + SESSION_LIFETIME.toMillis()));
+        return secret;
+    }
+
+    /** The session's account, while the session lasts and the account still has the password it signed in with. */
+    public Optional<Account> signInWithSession(String secret) {
+        String key = tokenHash(secret);
+        Session session = sessions.get(key);
+        if (session == null) {
+            return Optional.empty();
+        }
+        Optional<Account> account = session.expiresAtMillis() > clock.millis() ? store.byName(session.accountName())
+                .filter(a -> a.passwordHash().equals(session.passwordHash())) : Optional.empty();
+        if (account.isEmpty()) {
+            sessions.remove(key, session);
+        }
+        return account;
+    }
+
+    /** Signs out: the secret opens nothing any more. */
+    public void closeSession(String secret) {
+        sessions.remove(tokenHash(secret));
     }
 }

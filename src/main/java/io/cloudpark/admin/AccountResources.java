@@ -19,22 +19,26 @@ import io.cloudpark.tenant.Tenant;
 import io.cloudpark.tenant.TenantDirectory;
 
 /**
- * {@code /api/me} and {@code /api/accounts}: accounts and their API tokens. An operator manages every account; a
+ * {@code /api/session} (the console's sign-in and sign-out), {@code /api/me} and {@code /api/accounts}: accounts and their API tokens. An operator manages every account; a
  * tenant admin manages its own tenant's admins, and every other account is to it as one that does not exist.
  */
 final class AccountResources {
     private final Accounts accounts;
     private final TenantDirectory directory;
     private final Audit audit;
+    private final ApiAuth auth;
 
-    AccountResources(CloudparkApp app, Audit audit) {
+    AccountResources(CloudparkApp app, Audit audit, ApiAuth auth) {
         this.accounts = app.accounts();
         this.directory = app.database().tenants();
         this.audit = audit;
+        this.auth = auth;
     }
 
     void addTo(Routes routes) {
-        routes.add("GET", "me", x -> Json.write(x.queryOnly().response, 200,
+        routes.add("POST", "session", this::signIn)
+                .add("DELETE", "session", this::signOut)
+                .add("GET", "me", x -> Json.write(x.queryOnly().response, 200,
                         view(accounts.byName(x.caller.name()).orElseThrow(() -> ApiAuth.unauthorized("the account is gone")))))
                 .add("GET", "accounts", this::list)
                 .add("POST", "accounts", this::create)
@@ -45,6 +49,27 @@ final class AccountResources {
                         accounts.tokens(account(x.queryOnly())).stream().map(AccountResources::view).toList()))
                 .add("POST", "accounts/{a}/tokens", this::issueToken)
                 .add("DELETE", "accounts/{a}/tokens/{t}", this::revokeToken);
+    }
+
+    /** Sends no credentials (see AdminApiServlet): answers who signed in, with the session cookie. */
+    private void signIn(Exchange x) throws ApiError, IOException {
+        Body body = x.queryOnly().body(Set.of("name", "password"));
+        String name = body.text("name", true, 64);
+        String password = body.password("password", true, Accounts.MAX_PASSWORD_BYTES);
+        Account account = auth.signIn(x.request, name, password);
+        x.response.addHeader("Set-Cookie", ApiAuth.sessionCookie(x.request, accounts.openSession(account)));
+        Json.write(x.response, 201, view(account));
+    }
+
+    /** Ends the session the cookie names, if any, and tells the browser to forget the cookie. */
+    private void signOut(Exchange x) throws ApiError {
+        x.queryOnly();
+        String secret = ApiAuth.sessionSecret(x.request);
+        if (secret != null) {
+            accounts.closeSession(secret);
+        }
+        x.response.addHeader("Set-Cookie", ApiAuth.sessionCookie(x.request, null));
+        x.response.setStatus(204);
     }
 
     private Account account(Exchange x) throws ApiError {

@@ -18,7 +18,7 @@ import io.cloudpark.park.StoreUnavailableException;
 
 /**
  * The REST API (DESIGN §5) under {@code /api}. Every request is checked in this order: its Origin (403), its
- * credentials (401, or 429 after repeated failures), then, for a request with a body, that the body is JSON (415);
+ * credentials (401, or 429 after repeated failures; not for {@code POST /api/session}, the console's sign-in), then, for a request with a body, that the body is JSON (415);
  * only then is the path looked up (404, 405) and the request carried out. Every answer, errors included, is JSON.
  */
 public final class AdminApiServlet extends HttpServlet {
@@ -28,6 +28,7 @@ public final class AdminApiServlet extends HttpServlet {
     private transient ApiAuth auth;
     private transient Csrf csrf;
     private transient Routes routes;
+    private transient EventStreams eventStreams;
 
     @Override
     public void init() {
@@ -37,9 +38,12 @@ public final class AdminApiServlet extends HttpServlet {
         routes = new Routes();
         Audit audit = new Audit(app.audit());
         new TenantResources(app, audit).addTo(routes);
-        new AccountResources(app, audit).addTo(routes);
+        new AccountResources(app, audit, auth).addTo(routes);
         new AuditResources(app).addTo(routes);
         new NodeResources(app, audit).addTo(routes);
+        eventStreams = new EventStreams(app.eventFeed(), app.database().tenants(), app.config().events().maxStreams(),
+                app.scheduler());
+        new EventResources(app, eventStreams).addTo(routes);
         byte[] openApi = openApiDocument();
         routes.add("GET", "openapi.json", x -> {
             x.queryOnly().response.setContentType("application/json");
@@ -60,14 +64,24 @@ public final class AdminApiServlet extends HttpServlet {
     }
 
     @Override
+    public void destroy() {
+        if (eventStreams != null) {
+            eventStreams.close();
+        }
+    }
+
+    @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         try {
             String method = request.getMethod().toUpperCase(Locale.ROOT);
             csrf.checkOrigin(request);
-            Caller caller = auth.authenticate(request);
+            String[] path = segments(request);
+            // signing in is the one request that brings no credentials: it is how the console gets them
+            boolean signIn = method.equals("POST") && path.length == 1 && path[0].equals("session");
+            Caller caller = signIn ? null : auth.authenticate(request);
             Csrf.checkBody(request, method);
             List<String> params = new ArrayList<>();
-            Routes.Handler handler = routes.find(method, segments(request), params);
+            Routes.Handler handler = routes.find(method, path, params);
             handler.handle(new Exchange(request, response, caller, params));
         } catch (ApiError e) {
             Json.error(response, e);

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.cloudpark.park.EndedPark;
+import io.cloudpark.park.ParkEvent;
 import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.ParkingPolicy;
 import io.cloudpark.park.Party;
@@ -56,6 +57,24 @@ public final class Views {
         return ordered("id", call.id(), "extension", call.extension(), "resolution", ended.resolution().name(),
                 "parked", party(call.parked()), "parker", party(call.parker()), "parkedAt", call.parkedAt().toString(),
                 "endedAt", ended.endedAt().toString(), "endedBy", ended.endedBy());
+    }
+
+    /**
+     * A park event as the event stream's {@code data} and a webhook's body: the event's number, type and time, then
+     * the park's fields as {@link #parkedCall} shows them, then how it ended (null while parked). The retrieve URI
+     * only on {@code parked}: an ended park has nothing to retrieve.
+     */
+    public static Map<String, Object> parkEvent(Tenant tenant, ParkEvent event) {
+        Map<String, Object> out = ordered("eventId", event.id(), "type", event.type(), "tenant", tenant.domain(),
+                "at", event.at().toString());
+        out.putAll(parkedCall(tenant, event.call()));
+        if (event.resolution() != null) {
+            out.remove("retrieve");
+        }
+        out.put("resolution", event.resolution() == null ? null : event.resolution().name());
+        out.put("endedAt", event.resolution() == null ? null : event.at().toString());
+        out.put("endedBy", event.endedBy());
+        return out;
     }
 
     static Map<String, Object> ordered(Object... keysAndValues) {

@@ -15,10 +15,14 @@ import javax.servlet.ServletContext;
 
 import org.apache.log4j.Logger;
 
+import io.prometheus.client.Counter;
+
 import io.cloudpark.account.Accounts;
 import io.cloudpark.account.LoginThrottle;
 import io.cloudpark.audit.AuditLog;
 import io.cloudpark.cluster.Cluster;
+import io.cloudpark.events.EventFeed;
+import io.cloudpark.events.EventWriter;
 import io.cloudpark.jmx.ConsoleBeans;
 import io.cloudpark.park.ParkService;
 import io.cloudpark.store.Database;
@@ -35,6 +39,8 @@ public final class CloudparkApp {
     private final Database database;
     private final Clock clock = Clock.systemUTC();
     private final ParkService parkService;
+    private final EventFeed eventFeed;
+    private final EventWriter eventWriter;
     private final Cluster cluster;
     private final ScheduledExecutorService scheduler;
     private final Metrics metrics;
@@ -49,7 +55,11 @@ public final class CloudparkApp {
         this.config = config;
         this.database = database;
         this.metrics = metrics;
-        this.parkService = new ParkService(database.tenants(), database.parkedCalls(), clock, config.nodeId());
+        this.eventFeed = new EventFeed(database.parkEvents(), clock, Duration.ofMillis(config.events().pollMillis()));
+        Counter dropped = Counter.build("cloudpark_events_dropped", "Park events not recorded: the event queue was full")
+                .register(metrics.registry());
+        this.eventWriter = new EventWriter(database.parkEvents(), config.events().queue(), eventFeed::recorded, dropped::inc);
+        this.parkService = new ParkService(database.tenants(), database.parkedCalls(), clock, config.nodeId(), eventWriter);
         this.accounts = new Accounts(database.accounts(), clock);
         this.loginThrottle = new LoginThrottle(config.authMaxFailures(), Duration.ofSeconds(config.authLockoutSeconds()), clock);
         this.audit = new AuditLog(database.audit(), clock);
@@ -60,6 +70,7 @@ public final class CloudparkApp {
             return t;
         });
         ExpiredBindingsPurge.schedule(scheduler, database.registrations(), clock);
+        scheduler.scheduleWithFixedDelay(this::pruneEvents, 1, 1, TimeUnit.MINUTES);
         this.cluster = new Cluster(database.nodes(), clock, config.nodeId(), config.nodeSipUri());
         cluster.heartbeat(); // alive before it serves: a retrieve redirected here must not find it dead
         scheduler.scheduleWithFixedDelay(this::heartbeat, Cluster.HEARTBEAT_EVERY.toMillis(),
@@ -75,6 +86,19 @@ public final class CloudparkApp {
             return cluster.all().stream().filter(node -> !aliveOnly || cluster.isAlive(node)).count();
         } catch (RuntimeException e) {
             return -1;
+        }
+    }
+
+    /** Events are kept CLOUDPARK_EVENTS_RETENTION_HOURS, and at most CLOUDPARK_EVENTS_RETENTION_MAX of them. */
+    private void pruneEvents() {
+        try {
+            int pruned = database.parkEvents().prune(clock.instant().minus(Duration.ofHours(config.events().retentionHours())),
+                    config.events().retentionMax());
+            if (pruned > 0) {
+                LOG.debug(pruned + " old park events pruned");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("park events not pruned: " + e.getMessage());
         }
     }
 
@@ -107,6 +131,8 @@ public final class CloudparkApp {
     void stop() {
         consoleBeans.ifPresent(ConsoleBeans::close);
         scheduler.shutdownNow();
+        eventWriter.close();
+        eventFeed.close();
         database.close();
     }
 
@@ -145,6 +171,11 @@ public final class CloudparkApp {
 
     public ParkService parkService() {
         return parkService;
+    }
+
+    /** Every node's park events as they are recorded, for the event streams and webhooks. */
+    public EventFeed eventFeed() {
+        return eventFeed;
     }
 
     public Cluster cluster() {

@@ -15,7 +15,23 @@ import io.cloudpark.store.Database;
 public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, String dbUser, String dbPassword,
                      String adminPassword, String nodeId, boolean demoTenant, int authMaxFailures,
                      int authLockoutSeconds, List<String> allowedOrigins, String nodeSipUri, String kamailioRpc,
-                     String digestSecret, int stuckParkRepairSeconds) {
+                     String digestSecret, int stuckParkRepairSeconds, boolean reparkOnNodeDeath, Events events) {
+
+    /**
+     * Live events and webhooks (README "Events and webhooks").
+     *
+     * @param queue          park events that may wait to be written; past it new ones are dropped
+     * @param retentionHours how long events are kept for resuming clients and webhooks
+     * @param retentionMax   at most this many events are kept
+     * @param pollMillis     how often a node reads the events other nodes wrote
+     * @param maxStreams     event streams open at once on this node; more get 503
+     * @param webhookAllowedHosts hosts webhooks may be sent to; empty: any host but loopback, link-local and
+     *                       wildcard addresses
+     * @param webhookMaxAttempts attempts per event before a webhook gives it up
+     * @param webhookBacklog events a webhook may fall behind by; past it the oldest are skipped
+     */
+    public record Events(int queue, int retentionHours, int retentionMax, int pollMillis, int maxStreams,
+                         List<String> webhookAllowedHosts, int webhookMaxAttempts, int webhookBacklog) { }
 
     public static final String DEFAULT_ADMIN_PASSWORD = "cloudpark-admin";
 
@@ -51,7 +67,18 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 settings.get("CLOUDPARK_KAMAILIO_RPC", ""),
                 // shared by every node so a nonce one issues is good on all; empty: a random one per node
                 settings.get("CLOUDPARK_DIGEST_SECRET", ""),
-                settings.number("CLOUDPARK_STUCK_PARK_REPAIR_SECONDS", 60, 1, 86_400));
+                settings.number("CLOUDPARK_STUCK_PARK_REPAIR_SECONDS", 60, 1, 86_400),
+                // this node's parked calls are moved to a survivor if it dies (through Kamailio), not failed
+                Boolean.parseBoolean(settings.get("CLOUDPARK_REPARK_ON_NODE_DEATH", "true")),
+                new Events(settings.number("CLOUDPARK_EVENTS_QUEUE", 10_000, 1, 1_000_000),
+                        settings.number("CLOUDPARK_EVENTS_RETENTION_HOURS", 24, 1, 24 * 90),
+                        settings.number("CLOUDPARK_EVENTS_RETENTION_MAX", 100_000, 1, 100_000_000),
+                        settings.number("CLOUDPARK_EVENTS_POLL_MS", 500, 50, 60_000),
+                        settings.number("CLOUDPARK_EVENT_STREAMS_MAX", 200, 1, 100_000),
+                        Arrays.stream(settings.get("CLOUDPARK_WEBHOOK_ALLOWED_HOSTS", "").split(",")).map(String::trim)
+                                .filter(host -> !host.isEmpty()).map(host -> host.toLowerCase(java.util.Locale.ROOT)).toList(),
+                        settings.number("CLOUDPARK_WEBHOOK_MAX_ATTEMPTS", 10, 1, 100),
+                        settings.number("CLOUDPARK_WEBHOOK_BACKLOG", 1_000, 1, 1_000_000)));
     }
 
     private record Settings(UnaryOperator<String> deploymentParameter) {
@@ -109,6 +136,8 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
                 + " kamailioRpc=" + (kamailioRpc.isEmpty() ? "off" : kamailioRpc.replaceFirst("//[^/@]*@", "//***@"))
                 + " digestSecret=" + (digestSecret.isEmpty() ? "per-node" : "shared") + " demoTenant=" + demoTenant
                 + " authMaxFailures=" + authMaxFailures + " authLockoutSeconds=" + authLockoutSeconds
-                + " allowedOrigins=" + allowedOrigins + " stuckParkRepair=" + stuckParkRepairSeconds + "s";
+                + " allowedOrigins=" + allowedOrigins + " stuckParkRepair=" + stuckParkRepairSeconds + "s"
+                + " reparkOnNodeDeath=" + reparkOnNodeDeath
+                + " events=" + events;
     }
 }

@@ -62,12 +62,15 @@ public final class ParkService {
     private final ParkedCallStore store;
     private final Clock clock;
     private final String nodeId;
+    private final ParkEvents events;
 
-    public ParkService(TenantDirectory directory, ParkedCallStore store, Clock clock, String nodeId) {
+    /** @param events told of every park that becomes retrievable and of every end, once each */
+    public ParkService(TenantDirectory directory, ParkedCallStore store, Clock clock, String nodeId, ParkEvents events) {
         this.directory = directory;
         this.store = store;
         this.clock = clock;
         this.nodeId = nodeId;
+        this.events = events;
     }
 
     /**
@@ -131,7 +134,43 @@ public final class ParkService {
 
     /** The parked party is on hold: the call becomes retrievable. Empty if it ended meanwhile. */
     public Optional<ParkInfo> confirmParked(String parkId) {
-        return store.markParked(parkId);
+        Optional<ParkInfo> parked = store.markParked(parkId);
+        parked.ifPresent(info -> events.occurred(new ParkEvent.Occurrence(parkId, null, clock.instant(), null)));
+        return parked;
+    }
+
+    /**
+     * As {@link #confirmParked(String)}, recording where the parked party's call runs at the edge proxy (an opaque
+     * handle), so that a survivor can move the call to itself should this node die.
+     */
+    public Optional<ParkInfo> confirmParked(String parkId, String parkedDialog) {
+        return store.markParked(parkId, parkedDialog);
+    }
+
+    /** Where the parked party's call runs at the edge proxy, if this call may be moved off a dead node. */
+    public Optional<String> parkedDialog(String parkId) {
+        return store.parkedDialog(parkId);
+    }
+
+    /**
+     * This node takes a dead node's parked call to move it (REPARKING, owned here): it stays announced as parked, and
+     * no retriever or recall can claim it meanwhile. False if it is no longer PARKED on that node.
+     */
+    public boolean adoptOrphan(String parkId, String deadNode) {
+        return store.adopt(parkId, deadNode, nodeId);
+    }
+
+    /** The moved party reached this node: the call is PARKED here again, the same park. Empty if its move is over. */
+    public Optional<ParkedCall> takeOverMoved(String parkId, String parkedDialog) {
+        return store.takeOver(parkId, nodeId, parkedDialog);
+    }
+
+    /**
+     * The move did not happen in time: the call leaves REPARKING (so a late arrival cannot take it) for its end.
+     * False if the moved party got there first.
+     */
+    public boolean giveUpMove(String parkId) {
+        return store.transition(parkId, ParkStatus.REPARKING, ParkStatus.HOLDING);
     }
 
     private ParkedCall newCall(Tenant tenant, String at, Party parker, String parkerExtension, Party parked) {
@@ -240,6 +279,8 @@ public final class ParkService {
      * empty if it had already ended (exactly one end wins).
      */
     public Optional<ParkInfo> end(String parkId, Resolution resolution, String endedBy, Instant endedAt) {
-        return store.end(parkId, resolution, endedAt, endedBy);
+        Optional<ParkInfo> ended = store.end(parkId, resolution, endedAt, endedBy);
+        ended.ifPresent(info -> events.occurred(new ParkEvent.Occurrence(parkId, resolution, endedAt, endedBy)));
+        return ended;
     }
 }

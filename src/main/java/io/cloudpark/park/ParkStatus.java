@@ -9,5 +9,10 @@ public enum ParkStatus {
     /** Claimed by one retriever; nobody else can take it. */
     RETRIEVING,
     /** Claimed by the recall timer; ringing the parker. */
-    RECALLING
+    RECALLING,
+    /**
+     * Its node died; a survivor has taken it and asked the edge proxy to move the parked party to a live node, which
+     * parks it again (PARKED, owned there). Still announced as parked: the devices see no change.
+     */
+    REPARKING
 }

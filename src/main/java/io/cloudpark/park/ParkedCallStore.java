@@ -25,7 +25,30 @@ public interface ParkedCallStore {
      * HOLDING → PARKED, bumps the extension's park-info version and returns its full state (reason "parked"), all in
      * one transaction. Empty if the call was not HOLDING (it ended meanwhile).
      */
-    Optional<ParkInfo> markParked(String id);
+    default Optional<ParkInfo> markParked(String id) {
+        return markParked(id, null);
+    }
+
+    /**
+     * As {@link #markParked(String)}, recording {@code parkedDialog}: an opaque handle of the parked party's call at
+     * the edge proxy, by which a survivor can move the call should this node die (null: it is not to be moved).
+     */
+    Optional<ParkInfo> markParked(String id, String parkedDialog);
+
+    /** The handle recorded by {@link #markParked(String, String)} or {@link #takeOver}; empty if none. */
+    Optional<String> parkedDialog(String id);
+
+    /**
+     * A dead node's call is taken by a survivor to be moved: PARKED and owned by {@code deadNode} becomes REPARKING
+     * and owned by {@code survivor}, in one conditional update. False if it was not so (ended, claimed, taken).
+     */
+    boolean adopt(String id, String deadNode, String survivor);
+
+    /**
+     * The moved party has reached {@code owner}: REPARKING becomes PARKED, owned there, with the new dialog's handle,
+     * in one conditional update. Empty if the call was not REPARKING (ended, or its move given up).
+     */
+    Optional<ParkedCall> takeOver(String id, String owner, String parkedDialog);
 
     /**
      * Ends the call: removes it from the parked calls, records it in the history with its resolution, bumps the

@@ -37,6 +37,7 @@ public final class CloudparkSipServlet extends SipServlet {
     private transient AttendedParkFlow attendedParks;
     private transient RetrieveFlow retrieves;
     private transient NodeReaper reaper;
+    private transient ReparkFlow reparks;
 
     @Override
     public void init() throws ServletException {
@@ -53,7 +54,9 @@ public final class CloudparkSipServlet extends SipServlet {
         parks = new ParkFlow(core, recall, attendedParks, new MusicOnHoldFlow(core));
         retrieves = new RetrieveFlow(core, recall);
         core.app.operatorHangup(hangups::byOperator);
-        reaper = new NodeReaper(core, KamailioRpc.of(core.app.config().kamailioRpc()));
+        KamailioRpc kamailio = KamailioRpc.of(core.app.config().kamailioRpc());
+        reparks = new ReparkFlow(core, kamailio, recall, core.app.config().digestSecret());
+        reaper = new NodeReaper(core, kamailio, reparks);
     }
 
     /**
@@ -113,6 +116,11 @@ public final class CloudparkSipServlet extends SipServlet {
         if (tenant.isEmpty()) {
             LOG.info("404 to INVITE for unknown domain " + invite.getRequestURI());
             SipMessages.answer(invite, 404, "Not Found");
+            return;
+        }
+        if (ReparkFlow.isMovedParty(invite)) {
+            // a dead node's parked party, REFERred here by Kamailio: the cluster's signature stands for a digest
+            call(() -> reparks.accept(invite, tenant.get()));
             return;
         }
         Optional<Extension> caller = authenticator.authenticate(invite, tenant.get(), DigestAuthenticator.Challenge.PROXY);

@@ -210,7 +210,7 @@ final class ParkFlow {
         Tenant tenant = parkerLeg.tenant();
         ParkInfo info;
         try {
-            info = core.app.parkService().confirmParked(call.id()).orElse(null);
+            info = core.app.parkService().confirmParked(call.id(), ReparkFlow.movableDialog(core, parkedLeg)).orElse(null);
         } catch (StoreUnavailableException e) {
             // on hold, but nobody could retrieve it: the park fails and A goes back to B, as for a refused park
             LOG.warn("park " + call.id() + ": on hold, but the store could not make it retrievable (" + e.getMessage()

@@ -28,6 +28,7 @@ import io.prometheus.client.CollectorRegistry;
 import io.cloudpark.account.AccountStore;
 import io.cloudpark.audit.AuditStore;
 import io.cloudpark.cluster.NodeStore;
+import io.cloudpark.park.ParkEventStore;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.RegistrationStore;
@@ -60,6 +61,7 @@ public final class Database implements AutoCloseable {
     private final AccountStore accounts;
     private final AuditStore audit;
     private final NodeStore nodes;
+    private final ParkEventStore parkEvents;
 
     private Database(HikariDataSource pool, PoolThreads poolThreads, EntityManagerFactory emf, Clock clock,
                      Backend backend) {
@@ -73,6 +75,7 @@ public final class Database implements AutoCloseable {
         this.accounts = new JpaAccountStore(tx);
         this.audit = new JpaAuditStore(tx);
         this.nodes = new JpaNodeStore(tx, pool, backend == Backend.POSTGRESQL);
+        this.parkEvents = new JpaParkEventStore(tx);
     }
 
     /**
@@ -154,6 +157,10 @@ public final class Database implements AutoCloseable {
 
     public NodeStore nodes() {
         return nodes;
+    }
+
+    public ParkEventStore parkEvents() {
+        return parkEvents;
     }
 
     /** Whether a trivial query on our schema answers within a few seconds: for the health check. */

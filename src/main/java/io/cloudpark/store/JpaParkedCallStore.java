@@ -60,13 +60,56 @@ final class JpaParkedCallStore implements ParkedCallStore {
     }
 
     @Override
-    public Optional<ParkInfo> markParked(String id) {
+    public Optional<ParkInfo> markParked(String id, String parkedDialog) {
         return tx.call(em -> {
-            if (!changeStatus(em, id, ParkStatus.HOLDING, ParkStatus.PARKED)) {
+            int changed = em.createQuery("update ParkedCallEntity c set c.call.status = :to, c.parkedDialog = :dialog"
+                            + " where c.id = :id and c.call.status = :from")
+                    .setParameter("to", ParkStatus.PARKED)
+                    .setParameter("dialog", parkedDialog)
+                    .setParameter("id", id)
+                    .setParameter("from", ParkStatus.HOLDING)
+                    .executeUpdate();
+            if (changed != 1) {
                 return Optional.empty();
             }
             ParkedCallEntity call = em.find(ParkedCallEntity.class, id);
             return Optional.of(bumpVersion(em, call.tenantId(), call.extension(), PARKED_REASON, id));
+        });
+    }
+
+    @Override
+    public Optional<String> parkedDialog(String id) {
+        return tx.call(em -> Optional.ofNullable(em.find(ParkedCallEntity.class, id)).map(ParkedCallEntity::parkedDialog));
+    }
+
+    @Override
+    public boolean adopt(String id, String deadNode, String survivor) {
+        return tx.call(em -> em.createQuery("update ParkedCallEntity c set c.call.status = :to, c.call.ownerNode = :survivor"
+                        + " where c.id = :id and c.call.status = :from and c.call.ownerNode = :dead")
+                .setParameter("to", ParkStatus.REPARKING)
+                .setParameter("survivor", survivor)
+                .setParameter("id", id)
+                .setParameter("from", ParkStatus.PARKED)
+                .setParameter("dead", deadNode)
+                .executeUpdate() == 1);
+    }
+
+    @Override
+    public Optional<ParkedCall> takeOver(String id, String owner, String parkedDialog) {
+        return tx.call(em -> {
+            int changed = em.createQuery("update ParkedCallEntity c set c.call.status = :to, c.call.ownerNode = :owner,"
+                            + " c.parkedDialog = :dialog where c.id = :id and c.call.status = :from")
+                    .setParameter("to", ParkStatus.PARKED)
+                    .setParameter("owner", owner)
+                    .setParameter("dialog", parkedDialog)
+                    .setParameter("id", id)
+                    .setParameter("from", ParkStatus.REPARKING)
+                    .executeUpdate();
+            if (changed != 1) {
+                return Optional.empty();
+            }
+            em.clear(); // the bulk update bypassed the persistence context: read the row as stored
+            return Optional.ofNullable(em.find(ParkedCallEntity.class, id)).map(ParkedCallEntity::toDomain);
         });
     }
 

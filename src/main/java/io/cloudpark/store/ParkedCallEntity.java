@@ -18,6 +18,10 @@ class ParkedCallEntity {
     @Embedded
     private ParkedCallColumns call;
 
+    /** Set by the conditional updates of markParked and takeOver (see ParkedCallStore). */
+    @Column(name = "parked_dialog")
+    private String parkedDialog;
+
     protected ParkedCallEntity() {
     }
 
@@ -32,6 +36,10 @@ class ParkedCallEntity {
 
     String extension() {
         return call.extension();
+    }
+
+    String parkedDialog() {
+        return parkedDialog;
     }
 
     ParkedCall toDomain() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
+
+import io.cloudpark.testing.SteppedClock;
 
 class AccountsTest {
     /** Accounts in memory, as the JPA store keeps them. */
@@ -134,5 +137,31 @@ class AccountsTest {
         assertNull(Accounts.passwordProblem("eight ch"));
         assertNotNull(Accounts.passwordProblem("seven c"));
         assertNotNull(Accounts.passwordProblem("é".repeat(37)), "74 bytes");
+    }
+
+    @Test
+    void aSessionActsAsItsAccountUntilSignOutItsLifetimeOrANewPassword() {
+        SteppedClock clock = new SteppedClock(Instant.parse("2026-12-01T09:00:00Z"));
+        Accounts withClock = new Accounts(store, clock);
+        Account account = withClock.create("carol", Role.OPERATOR, null, "first-password");
+        String session = withClock.openSession(account);
+        assertEquals("carol", withClock.signInWithSession(session).orElseThrow().name());
+        assertTrue(withClock.signInWithSession(session + "x").isEmpty());
+
+        clock.advance(Accounts.SESSION_LIFETIME.minusSeconds(1));
+        assertTrue(withClock.signInWithSession(session).isPresent(), "still within its lifetime");
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(withClock.signInWithSession(session).isEmpty(), "over at its lifetime, however busy it was");
+
+        String next = withClock.openSession(account);
+        String other = withClock.openSession(account);
+        withClock.closeSession(next);
+        assertTrue(withClock.signInWithSession(next).isEmpty(), "signed out");
+        assertTrue(withClock.signInWithSession(other).isPresent(), "the other session goes on");
+        withClock.changePassword("carol", "second-password");
+        assertTrue(withClock.signInWithSession(other).isEmpty(), "a new password ends every session");
+        String last = withClock.openSession(withClock.byName("carol").orElseThrow());
+        withClock.delete("carol");
+        assertTrue(withClock.signInWithSession(last).isEmpty(), "a deleted account's session ends");
     }
 }

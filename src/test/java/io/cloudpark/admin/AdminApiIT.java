@@ -158,9 +158,17 @@ class AdminApiIT {
         assertEquals(200, page.status());
         assertTrue(page.raw().headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
         assertTrue(page.body().contains("<h1>cloudpark console</h1>"), page.body());
-        assertTrue(page.body().contains("../api/tenants/"), "it reads the admin API");
+        assertTrue(page.body().contains("<script type=\"module\" src=\"js/console.js\">"), "the console is ES modules");
+        assertEquals(ConsoleServlet.POLICY, page.header("Content-Security-Policy"), "it loads nothing from anywhere else");
+        AdminClient.Reply module = anonymous.get("/console/js/api.js");
+        assertEquals(200, module.status());
+        assertTrue(module.header("Content-Type").startsWith("text/javascript"), module.header("Content-Type"));
+        assertTrue(module.body().contains("'../api/'"), "it reads the admin API");
+        assertTrue(anonymous.get("/console/console.css").header("Content-Type").startsWith("text/css"));
         assertEquals(302, anonymous.get("/console").status());
         assertEquals(404, anonymous.get("/console/other.html").status());
+        assertEquals(404, anonymous.get("/console/js/../../WEB-INF/web.xml").status());
+        assertEquals(404, anonymous.get("/console/%2e%2e/WEB-INF/web.xml").status());
     }
 
     @Test

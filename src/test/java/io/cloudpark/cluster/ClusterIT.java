@@ -235,24 +235,26 @@ class ClusterIT {
 
         assertEquals(200, Calls.dial(retriever, "*88101").status());
         assertEquals(parkId, acme.lastEndedPark().get("id").asText());
-        localSh(120, "start", "3");
+        // back with re-park off: its parks end FAILED when it dies (the next test)
+        localSh(120, Map.of("CLOUDPARK_REPARK_ON_NODE_DEATH", "false"), "start", "3");
     }
 
     @Test
     @Order(8)
-    void killingTheOwnerClosesItsParksFailedHangsUpTheParkedAndTheClusterGoesOn() throws Exception {
+    void killingAnOwnerThatMovesNoCallsClosesItsParksFailedHangsUpTheParkedAndTheClusterGoesOn() throws Exception {
         TestTenant acme = tenant("owner", "101", "102", "201", "202", "301");
         TestPhone watcher101 = phone(acme, "101", 2);
-        TestPhone watcher102 = phone(acme, "102", 3);
-        TestPhone clientA = phone(acme, "201", 1);
-        TestPhone clientB = phone(acme, "202", 1);
+        TestPhone watcher102 = phone(acme, "102", 1);
+        TestPhone clientA = phone(acme, "201", 3);
+        TestPhone clientB = phone(acme, "202", 3);
         TestPhone retriever = phone(acme, "301", 2);
-        String parkA = parkAt(acme, watcher101, clientA, "101", 1);
-        String parkB = parkAt(acme, watcher102, clientB, "102", 1);
+        // node 3 runs with CLOUDPARK_REPARK_ON_NODE_DEATH=false (see the test before)
+        String parkA = parkAt(acme, watcher101, clientA, "101", 3);
+        String parkB = parkAt(acme, watcher102, clientB, "102", 3);
         watcher101.awaitRequest("NOTIFY", 5000, "park-info");
         watcher102.awaitRequest("NOTIFY", 5000, "park-info");
 
-        localSh(30, "kill", "1");
+        localSh(30, "kill", "3");
         long killed = System.nanoTime();
         Call early = Calls.dial(retriever, "*88101");
         long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
@@ -270,6 +272,7 @@ class ClusterIT {
         assertTrue(clearedMs < 5_000, "cleared " + clearedMs + " ms after the kill");
         clientA.awaitRequest("BYE", 5000);
         clientB.awaitRequest("BYE", 5000);
+        assertFalse(clientA.receives("REFER", 0), "not moved");
         JsonNode history = acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json();
         for (JsonNode ended : history) {
             assertEquals("FAILED", ended.get("resolution").asText());
@@ -281,17 +284,92 @@ class ClusterIT {
         // the survivors park and retrieve
         TestPhone clientC = phone(acme, "202", 2);
         String parkC = parkAt(acme, watcher101, clientC, "101", 2);
-        assertEquals(200, Calls.dial(phone(acme, "301", 3), "*88101").status());
+        assertEquals(200, Calls.dial(phone(acme, "301", 1), "*88101").status());
         assertEquals(parkC, acme.lastEndedPark().get("id").asText());
 
-        // node 1 rejoins and holds calls again
-        localSh(120, "start", "1");
-        assertTrue(node("node1", admin(2)).get("alive").asBoolean());
-        String parkD = parkAt(acme, watcher102, phone(acme, "201", 1), "102", 1);
-        assertEquals("node1", acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json()
+        // node 3 rejoins and holds calls again
+        localSh(120, "start", "3");
+        assertTrue(node("node3", admin(2)).get("alive").asBoolean());
+        String parkD = parkAt(acme, watcher102, phone(acme, "201", 3), "102", 3);
+        assertEquals("node3", acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json()
                 .get(0).get("ownerNode").asText());
         assertEquals(200, Calls.dial(retriever, "*88102").status());
         assertEquals(parkD, acme.lastEndedPark().get("id").asText());
+    }
+
+    @Test
+    @Order(9)
+    void killingTheOwnerMovesItsParkedCallToASurvivorAndItsDevicesSeeNoChange() throws Exception {
+        TestTenant acme = tenant("repark", "101", "102", "103", "201", "202", "203", "301");
+        TestPhone watcher101 = phone(acme, "101", 2);
+        TestPhone watcher102 = phone(acme, "102", 3);
+        TestPhone client = phone(acme, "201", 1);
+        TestPhone withoutRefer = phone(acme, "202", 1);
+        withoutRefer.answerRefersWith(405); // a phone that cannot be transferred: its park cannot be moved
+        String parkId = parkAt(acme, watcher101, client, "101", 1);
+        String unmovable = parkAt(acme, watcher102, withoutRefer, "102", 1);
+        // a party node 1 called (the callee of its call through Kamailio, where the others are callers)
+        TestPhone parker103 = phone(acme, "103", 1);
+        TestPhone called = phone(acme, "203", 1);
+        Calls.Connected talk = Calls.connect(parker103, called);
+        assertEquals(202, talk.caller().refer("sip:*68103@" + acme.domain()).status());
+        called.awaitRequest("INVITE");
+        assertTrue(Calls.finalSipfrag(parker103).startsWith("SIP/2.0 200"));
+        talk.caller().bye();
+        long versionBefore = ParkInfoDocument.of(watcher101.awaitRequest("NOTIFY", 5000, "park-info")).version();
+        watcher102.awaitRequest("NOTIFY", 5000, "park-info");
+
+        localSh(30, "kill", "1");
+        long killed = System.nanoTime();
+        Call moved = client.awaitTransfer(10_000);
+        long movedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+        assertEquals(200, moved.status(), "parked again on a survivor: " + moved.answer());
+        assertTrue(movedMs < 8_000, "moved " + movedMs + " ms after the kill");
+        SipMessage refer = client.awaitRequest("REFER");
+        assertTrue(SipMessage.uriOf(refer.header("Refer-To")).startsWith("sip:*68101@" + acme.domain() + ";repark="),
+                refer.toString());
+        assertEquals(refer.callId(), client.awaitRequest("BYE", 5000).callId(), "Kamailio hangs up the old call");
+        assertNotEquals(refer.callId(), moved.callId());
+        JsonNode call = parkedCall(acme, parkId);
+        assertEquals("PARKED", call.get("status").asText(), call.toString());
+        assertTrue(List.of("node2", "node3").contains(call.get("ownerNode").asText()), call.toString());
+
+        Call calledMoved = called.awaitTransfer(10_000);
+        assertEquals(200, calledMoved.status(), "the callee is moved too: " + calledMoved.answer());
+        assertEquals(talk.callee().callId(), called.awaitRequest("REFER").callId(), "REFERred in its old call");
+
+        // the party that refuses the REFER: FAILED once the move is given up, and hung up by Kamailio
+        ParkInfoDocument failed = ParkInfoDocument.of(watcher102.awaitRequest("NOTIFY", 10_000, "park-info"));
+        assertEquals("failed", failed.reason());
+        assertEquals(unmovable, failed.parkId());
+        withoutRefer.awaitRequest("BYE", 5000);
+
+        // a move the cluster did not sign is refused
+        TestPhone retriever = phone(acme, "301", 3);
+        Call forged = retriever.call("sip:*68101@" + acme.domain() + ";repark=" + parkId + ".1.00", retriever.sdp(), true);
+        assertEquals(403, forged.status(), forged.answer().toString());
+
+        // retrieved through Kamailio: the moved call, and the first change its extension's devices hear of
+        Call retrieve = Calls.dial(retriever, "*88101");
+        assertEquals(200, retrieve.status(), retrieve.answer().toString());
+        SipMessage reconnect = client.awaitRequest("INVITE");
+        assertEquals(moved.callId(), reconnect.callId());
+        assertTrue(reconnect.body().contains(retriever.mediaLine()), "the parked party now talks to the retriever");
+        ParkInfoDocument retrieved = ParkInfoDocument.of(watcher101.awaitRequest("NOTIFY", 5000, "park-info"));
+        assertEquals("retrieved", retrieved.reason());
+        assertEquals(parkId, retrieved.parkId());
+        assertEquals(versionBefore + 1, retrieved.version(), "no change announced between the park and the retrieve");
+        JsonNode history = acme.admin().get("/api/tenants/" + acme.domain() + "/park-history").json();
+        assertEquals(2, history.size(), history.toString());
+        for (JsonNode ended : history) {
+            assertEquals(ended.get("id").asText().equals(parkId) ? "RETRIEVED" : "FAILED", ended.get("resolution").asText());
+        }
+        JsonNode stillParked = acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json();
+        assertEquals(1, stillParked.size(), stillParked.toString());
+        assertEquals("103", stillParked.get(0).get("extension").asText());
+        assertEquals("PARKED", stillParked.get(0).get("status").asText());
+        assertEquals(200, retrieve.bye().status());
+        assertEquals(moved.callId(), client.awaitRequest("BYE").callId());
     }
 
     // ---------------------------------------------------------------- helpers
@@ -318,6 +396,15 @@ class ClusterIT {
         JsonNode call = parked.get(parked.size() - 1);
         assertEquals("node" + node, call.get("ownerNode").asText(), parked.toString());
         return call.get("id").asText();
+    }
+
+    private static JsonNode parkedCall(TestTenant tenant, String parkId) {
+        for (JsonNode call : tenant.admin().get("/api/tenants/" + tenant.domain() + "/parked-calls").json()) {
+            if (call.get("id").asText().equals(parkId)) {
+                return call;
+            }
+        }
+        throw new AssertionError("park " + parkId + " is not parked");
     }
 
     private static int nodeSipPort(int node) {
@@ -364,6 +451,12 @@ class ClusterIT {
     }
 
     private String localSh(int timeoutSeconds, String... args) throws IOException, InterruptedException {
+        return localSh(timeoutSeconds, Map.of(), args);
+    }
+
+    /** @param nodeSettings settings of the nodes it starts, beside local.sh's own */
+    private String localSh(int timeoutSeconds, Map<String, String> nodeSettings, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(LOCAL_SH.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -376,6 +469,7 @@ class ClusterIT {
         env.put("CLUSTER_ADMIN_PASSWORD", PASSWORD);
         env.put("CLUSTER_DEMO_TENANT", "false");
         env.put("CLUSTER_DIR", clusterDir.toString());
+        env.putAll(nodeSettings);
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();

@@ -44,6 +44,8 @@ import io.cloudpark.park.HistoryQuery;
 import io.cloudpark.park.ParkInfo;
 import io.cloudpark.park.ParkStatus;
 import io.cloudpark.park.ParkedCall;
+import io.cloudpark.park.ParkEvent;
+import io.cloudpark.park.ParkEventStore;
 import io.cloudpark.park.ParkedCallStore;
 import io.cloudpark.park.ParkingPolicy;
 import io.cloudpark.park.RecallPolicy;
@@ -124,7 +126,7 @@ abstract class StoreContract {
         try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select \"version\", \"success\" from \"flyway_schema_history\""
                      + " where \"version\" is not null order by \"installed_rank\"")) {
-            for (String version : List.of("1", "2", "4", "5")) {
+            for (String version : List.of("1", "2", "4", "5", "6", "9")) {
                 assertTrue(r.next());
                 assertEquals(version, r.getString(1));
                 assertTrue(r.getBoolean(2));
@@ -562,6 +564,46 @@ abstract class StoreContract {
     }
 
     @Test
+    void aDeadNodesCallIsAdoptedOnceTakenOverOnceAndKeepsItsIdentityAndVersion() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+        long parkedVersion = parks.markParked(call.id(), "dialog-1@test").orElseThrow().version();
+        assertEquals(Optional.of("dialog-1@test"), parks.parkedDialog(call.id()));
+        String dead = call.ownerNode();
+
+        assertFalse(parks.adopt(call.id(), "another-node", "survivor"), "only from the node that holds it");
+        assertTrue(parks.adopt(call.id(), dead, "survivor"));
+        assertFalse(parks.adopt(call.id(), dead, "survivor-2"), "one survivor takes it");
+        ParkedCall adopted = parks.find(tenant.id(), call.id()).orElseThrow();
+        assertEquals(ParkStatus.REPARKING, adopted.status());
+        assertEquals("survivor", adopted.ownerNode());
+        assertFalse(parks.transition(call.id(), ParkStatus.PARKED, ParkStatus.RETRIEVING), "no retrieve meanwhile");
+
+        ParkedCall moved = parks.takeOver(call.id(), "node-x", "dialog-2@test").orElseThrow();
+        assertEquals(new ParkedCall(call.id(), call.tenantId(), "103", call.parked(), call.parker(),
+                call.parkerExtension(), call.parkedAt(), call.recallAt(), ParkStatus.PARKED, "node-x"), moved);
+        assertEquals(Optional.of("dialog-2@test"), parks.parkedDialog(call.id()));
+        assertEquals(Optional.empty(), parks.takeOver(call.id(), "node-y", "dialog-3@test"), "taken over once");
+        assertEquals(parkedVersion, parks.snapshot(tenant.id(), "103", "refresh").version(), "the devices see no change");
+    }
+
+    @Test
+    void aMoveGivenUpCannotBeTakenOver() {
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        parks.insertHolding(call, 5);
+        parks.markParked(call.id());
+        assertEquals(Optional.empty(), parks.parkedDialog(call.id()), "parked by a node that moves no calls");
+        assertTrue(parks.adopt(call.id(), call.ownerNode(), "survivor"));
+
+        assertTrue(parks.transition(call.id(), ParkStatus.REPARKING, ParkStatus.HOLDING));
+        assertEquals(Optional.empty(), parks.takeOver(call.id(), "node-x", "late@test"));
+    }
+
+    @Test
     void endMovesTheCallToHistoryAndBumpsTheVersionOnce() {
         Tenant tenant = newTenant();
         newExtension(tenant, "103");
@@ -933,5 +975,61 @@ abstract class StoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ----- park events
+
+    @Test
+    void parkEventsAreNumberedInOrderWithTheParksFieldsAsTheyWereAndReadPerTenant() {
+        ParkEventStore events = db.parkEvents();
+        Tenant tenant = newTenant();
+        Tenant other = newTenant();
+        newExtension(tenant, "103");
+        newExtension(other, "103");
+        ParkedCall call = call(tenant, "103", T0);
+        ParkedCall elsewhere = call(other, "103", T0);
+        parks.insertHolding(call, 5);
+        parks.insertHolding(elsewhere, 5);
+        parks.markParked(call.id());
+        parks.markParked(elsewhere.id());
+        long start = events.lastId();
+
+        List<ParkEvent> parked = events.append(List.of(new ParkEvent.Occurrence(call.id(), null, T0.plusSeconds(1), null),
+                new ParkEvent.Occurrence("no-such-park", null, T0, null),
+                new ParkEvent.Occurrence(elsewhere.id(), null, T0.plusSeconds(2), null)));
+        parks.transition(call.id(), ParkStatus.PARKED, ParkStatus.RETRIEVING);
+        parks.end(call.id(), Resolution.RETRIEVED, T0.plusSeconds(9), "104");
+        List<ParkEvent> ended = events.append(List.of(new ParkEvent.Occurrence(call.id(), Resolution.RETRIEVED, T0.plusSeconds(9), "104")));
+
+        assertEquals(2, parked.size(), "the occurrence of a park the store never had is skipped");
+        ParkEvent first = parked.get(0);
+        assertEquals(new ParkEvent(first.id(), "parked", call.withStatus(ParkStatus.PARKED), T0.plusSeconds(1), null, null), first);
+        assertTrue(first.id() > start && parked.get(1).id() > first.id() && ended.get(0).id() > parked.get(1).id());
+        assertEquals(new ParkEvent(ended.get(0).id(), "retrieved", call.withStatus(ParkStatus.RETRIEVING), T0.plusSeconds(9),
+                Resolution.RETRIEVED, "104"), ended.get(0));
+        assertEquals(ended.get(0).id(), events.lastId());
+        assertEquals(List.of(first, parked.get(1), ended.get(0)), events.after(start, 10));
+        assertEquals(List.of(first), events.after(start, 1));
+        assertEquals(List.of(first, ended.get(0)), events.after(tenant.id(), start, Long.MAX_VALUE, 10));
+        assertEquals(List.of(first), events.after(tenant.id(), start, ended.get(0).id() - 1, 10), "no further than asked");
+        assertEquals(List.of(ended.get(0)), events.after(tenant.id(), first.id(), Long.MAX_VALUE, 10));
+        assertEquals(List.of(parked.get(1)), events.after(other.id(), start, Long.MAX_VALUE, 10));
+    }
+
+    @Test
+    void parkEventsArePrunedByAgeAndBeyondTheNewestCount() {
+        ParkEventStore events = db.parkEvents();
+        Tenant tenant = newTenant();
+        newExtension(tenant, "103");
+        List<ParkEvent> written = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ParkedCall call = call(tenant, "103", T0);
+            parks.insertHolding(call, 10);
+            written.addAll(events.append(List.of(new ParkEvent.Occurrence(call.id(), null, T0.plusSeconds(i * 60), null))));
+        }
+        events.prune(T0.plusSeconds(60), Integer.MAX_VALUE);
+        assertEquals(written.subList(1, 4), events.after(tenant.id(), 0, Long.MAX_VALUE, 10), "older than a minute after T0");
+        events.prune(T0, 2);
+        assertEquals(written.subList(2, 4), events.after(tenant.id(), 0, Long.MAX_VALUE, 10), "the newest two");
     }
 }

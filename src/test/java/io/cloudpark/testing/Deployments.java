@@ -1,6 +1,11 @@
 package io.cloudpark.testing;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -18,9 +23,16 @@ public final class Deployments {
 
     public static WebArchive cloudpark() {
         // the classes are on the test class path already (the container delegates to it first)
-        return ShrinkWrap.create(WebArchive.class, "ROOT.war")
+        WebArchive war = ShrinkWrap.create(WebArchive.class, "ROOT.war")
                 .addAsWebInfResource(new File("webapp/WEB-INF/sip.xml"), "sip.xml")
-                .addAsWebInfResource(new File("webapp/WEB-INF/web.xml"), "web.xml")
-                .addAsWebResource(new File("webapp/console/index.html"), "console/index.html");
+                .addAsWebInfResource(new File("webapp/WEB-INF/web.xml"), "web.xml");
+        // the console's page, modules and style sheet, as the real war has them
+        try (Stream<Path> files = Files.walk(Path.of("webapp/console"))) {
+            files.filter(Files::isRegularFile).forEach(f -> war.addAsWebResource(f.toFile(),
+                    "console/" + Path.of("webapp/console").relativize(f).toString().replace(File.separatorChar, '/')));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return war;
     }
 }

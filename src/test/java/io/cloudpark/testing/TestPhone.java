@@ -15,14 +15,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
  * A SIP phone for the tests, over UDP on loopback: registers with digest credentials, places and answers calls,
  * transfers, and answers what the PBX sends it (NOTIFY, BYE, re-INVITE) at once, keeping a copy of every request
- * for the test to assert on. Written for these tests, on purpose independent of the server's SIP stack.
+ * for the test to assert on. REFERred (RFC 3515), it accepts and calls the Refer-To, as a transferee does. Written
+ * for these tests, on purpose independent of the server's SIP stack.
  */
 public final class TestPhone implements AutoCloseable {
     private static final String SERVER = "127.0.0.1";
@@ -49,6 +54,11 @@ public final class TestPhone implements AutoCloseable {
     private final Set<String> endedDialogs = ConcurrentHashMap.newKeySet();
     private final AtomicLong cseq = new AtomicLong(1);
     private volatile int notifyAnswer = 200;
+    private volatile int referAnswer = 202;
+    /** The calls placed on being REFERred, in order, each done once its INVITE has a final answer. */
+    private final BlockingQueue<CompletableFuture<Call>> transfers = new LinkedBlockingQueue<>();
+    /** Calls whose requests carry no preloaded Route. */
+    private final Set<String> unpinned = ConcurrentHashMap.newKeySet();
     private final String registrationCallId = UUID.randomUUID() + "@test";
 
     public TestPhone(String domain, String extension, String password, int serverPort) {
@@ -121,6 +131,28 @@ public final class TestPhone implements AutoCloseable {
 
     public void answerParkInfoWith(int status) {
         notifyAnswer = status;
+    }
+
+    /** From now on a REFER is answered with this status: 202 (the default) and the phone calls the Refer-To. */
+    public void answerRefersWith(int status) {
+        referAnswer = status;
+    }
+
+    /** The call this phone placed on being REFERred, once its INVITE has its final answer (ACKed). */
+    public Call awaitTransfer(long timeoutMs) {
+        try {
+            CompletableFuture<Call> placed = transfers.poll(timeoutMs, TimeUnit.MILLISECONDS);
+            if (placed == null) {
+                throw new AssertionError(extension + " was not REFERred in " + timeoutMs + " ms; requests so far: "
+                        + summary(requests));
+            }
+            return placed.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(extension + ": the call to the Refer-To failed: " + e);
+        }
     }
 
     // ---------------------------------------------------------------- registration
@@ -208,11 +240,15 @@ public final class TestPhone implements AutoCloseable {
     }
 
     public Call call(String requestUri, String offer, boolean waitForFinal) {
+        return call(requestUri, offer, waitForFinal, UUID.randomUUID() + "@test");
+    }
+
+    private Call call(String requestUri, String offer, boolean waitForFinal, String callId) {
         Map<String, String> headers = new LinkedHashMap<>();
         String localTag = tag();
         headers.put("From", "<" + aor() + ">;tag=" + localTag);
         headers.put("To", "<" + requestUri.replaceFirst(";.*$", "") + ">");
-        headers.put("Call-ID", UUID.randomUUID() + "@test");
+        headers.put("Call-ID", callId);
         headers.put("Contact", "<" + contact() + ">");
         Call call = new Call(this, headers.get("Call-ID"), "<" + aor() + ">;tag=" + localTag, headers.get("To"), requestUri);
         if (waitForFinal) {
@@ -378,7 +414,8 @@ public final class TestPhone implements AutoCloseable {
                 .append("User-Agent: cloudpark-test-phone\r\n");
         headers.forEach((k, v) -> text.append(k).append(": ").append(v).append("\r\n"));
         String route = preloadedRoute;
-        if (route != null && !headers.containsKey("Route") && !headers.getOrDefault("To", "").contains(";tag=")) {
+        if (route != null && !headers.containsKey("Route") && !headers.getOrDefault("To", "").contains(";tag=")
+                && !unpinned.contains(headers.get("Call-ID"))) {
             text.append("Route: <").append(route).append(";lr>\r\n");
         }
         appendBody(text, body, contentType);
@@ -467,6 +504,17 @@ public final class TestPhone implements AutoCloseable {
                 }
             }
             case "BYE", "INFO", "UPDATE", "OPTIONS", "MESSAGE" -> reply(request, 200, "OK", null, null, null);
+            case "REFER" -> {
+                int status = referAnswer;
+                reply(request, status, status == 202 ? "Accepted" : "Test Answer", null, null, null);
+                if (status == 202) {
+                    // not on the receiving thread: the new call waits for answers that thread brings
+                    String target = SipMessage.uriOf(request.header("Refer-To"));
+                    String callId = UUID.randomUUID() + "@test";
+                    unpinned.add(callId); // the Refer-To says where it goes, not the node this phone is pinned to
+                    transfers.add(CompletableFuture.supplyAsync(() -> call(target, sdp(), true, callId)));
+                }
+            }
             case "CANCEL" -> {
                 reply(request, 200, "OK", null, null, null);
                 // as a phone does, whether or not the test has taken the INVITE yet
