@@ -44,9 +44,7 @@ final class AttendedParkFlow {
     void answer(SipServletRequest invite, Tenant tenant, Extension caller, FeatureRequest request) throws Exception {
         Leg leg = Leg.attach(invite.getSession(), tenant, SipCore.partyOf(tenant, caller), caller.number());
         SipServletResponse ok = invite.createResponse(200);
-        byte[] sdp = Sdp.inactive(core.localAddress());
-        ok.setContent(sdp, SipMessages.SDP);
-        leg.sentSdp(sdp);
+        SipMessages.setSdp(ok, leg.stamp(Sdp.inactive(core.localAddress())));
         // waiting before the 200 leaves: the phone may send its REFER the moment it has the 200
         Waiting waiting = new Waiting(leg, request, ok.getTo().getParameter("tag"), invite.getFrom().getParameter("tag"));
         byCallId.put(invite.getCallId(), waiting);

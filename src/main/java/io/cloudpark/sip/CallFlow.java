@@ -56,33 +56,29 @@ final class CallFlow {
         Party calleeParty = SipCore.partyOf(tenant, callee.get());
         List<Fork.Target> targets = devices.stream().map(d -> new Fork.Target(d, calleeParty, dialled)).toList();
         // a device's 180 and 200 may be handled on two threads at once: a 180 relayed to the caller after the 200
-        // broke the caller's dialog (its next re-INVITE was taken for a new call, 404)
-        Object answering = new Object();
+        // broke the caller's dialog (its next re-INVITE was taken for a new call, 404); so each runs under the
+        // caller's call lock (see Leg)
         callerLeg.forking(Fork.ring(core, invite.getApplicationSession(), core.address(callerLeg.party()), targets, offer,
                 Map.of(), tenant, new Fork.Listener() {
                     @Override
                     public void ringing(SipServletResponse provisional) throws Exception {
-                        synchronized (answering) {
+                        callerLeg.exclusively(() -> {
                             if (!invite.isCommitted() && provisional.getStatus() > 100) {
                                 SipServletResponse relayed = invite.createResponse(provisional.getStatus());
                                 SipMessages.copyBody(provisional, relayed);
                                 relayed.send();
                             }
-                        }
+                        });
                     }
 
                     @Override
                     public void answered(SipServletResponse answer, Leg calleeLeg) throws Exception {
-                        synchronized (answering) {
-                            connect(invite, callerLeg, answer, calleeLeg);
-                        }
+                        callerLeg.exclusively(() -> connect(invite, callerLeg, answer, calleeLeg));
                     }
 
                     @Override
-                    public void failed(int status) {
-                        synchronized (answering) {
-                            SipMessages.answer(invite, status, null);
-                        }
+                    public void failed(int status) throws Exception {
+                        callerLeg.exclusively(() -> SipMessages.answer(invite, status, null));
                     }
                 }));
     }
@@ -99,7 +95,7 @@ final class CallFlow {
         Leg.bridge(callerLeg, calleeLeg);
         callerLeg.awaitAck(answer);
         SipServletResponse ok = invite.createResponse(200);
-        callerLeg.sentSdp(SipMessages.copyBody(answer, ok));
+        SipMessages.setSdp(ok, callerLeg.stamp(SipMessages.body(answer)));
         ok.send();
     }
 

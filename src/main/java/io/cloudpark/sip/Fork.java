@@ -67,13 +67,10 @@ final class Fork {
                 headers.forEach(invite::setHeader);
                 invite.getSession().setHandler(core.handler);
                 Leg leg = Leg.attach(invite.getSession(), tenant, target.callee(), target.extension());
-                if (body != null) {
-                    try {
-                        invite.setContent(body, SipMessages.SDP);
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    leg.sentSdp(body);
+                try {
+                    SipMessages.setSdp(invite, leg.stamp(body));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
                 }
                 Callbacks.onResponse(invite, fork::onResponse);
                 fork.pending.put(invite.getCallId(), invite);

@@ -38,8 +38,21 @@ final class HangupFlow {
 
     void bye(SipServletRequest bye) {
         Leg leg = Leg.of(bye.getSession());
+        if (leg == null) {
+            SipMessages.answer(bye, 200, null);
+            return;
+        }
+        try {
+            leg.exclusively(() -> hungUp(bye, leg));
+        } catch (Exception e) {
+            LOG.error("BYE from " + leg.extension() + "@" + leg.tenant().domain() + " not handled", e);
+        }
+    }
+
+    /** Holding the call lock of the leg that hung up: a retrieve or recall of its park waits, or has decided. */
+    private void hungUp(SipServletRequest bye, Leg leg) {
         // ended before the 200 ends the dialog: a retrieve that then fails to re-INVITE knows the party left
-        boolean first = leg != null && leg.end();
+        boolean first = leg.end();
         SipMessages.answer(bye, 200, null);
         if (!first) {
             return;
@@ -57,18 +70,34 @@ final class HangupFlow {
         SipMessages.hangUp(peer);
     }
 
-    /** The operator's hang-up (admin API): the parked party gets a BYE, the park ends ENDED_BY_OPERATOR. */
+    /**
+     * The operator's hang-up (admin API): the parked party gets a BYE, the park ends ENDED_BY_OPERATOR. On an HTTP
+     * or JMX thread, holding the parked party's call lock like any flow that acts on the park: a retrieve that got
+     * there first has ended it (false), one that comes after finds it ended.
+     */
     boolean byOperator(Tenant tenant, String parkId) {
         if (core.app.parkService().find(tenant, parkId).isEmpty()) {
             return false;
         }
-        Leg leg = core.parkedLegs.release(parkId);
-        boolean ended = core.endPark(tenant, parkId, Resolution.ENDED_BY_OPERATOR, "operator");
-        if (leg != null) {
-            leg.parkedAs(null);
-            SipMessages.hangUp(leg);
+        Leg held = core.parkedLegs.leg(parkId);
+        if (held == null) {
+            // no dialog of it here: held by another node (which hangs it up), or between its park and its hold
+            return core.endPark(tenant, parkId, Resolution.ENDED_BY_OPERATOR, "operator");
         }
-        return ended;
+        boolean[] ended = new boolean[1];
+        try {
+            held.exclusively(() -> {
+                Leg leg = core.parkedLegs.release(parkId);
+                ended[0] = core.endPark(tenant, parkId, Resolution.ENDED_BY_OPERATOR, "operator");
+                if (leg != null) {
+                    leg.parkedAs(null);
+                    SipMessages.hangUp(leg);
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("operator hang-up of park " + parkId, e);
+        }
+        return ended[0];
     }
 
     /** Every second, hangs up the parked legs held here whose park another node has ended. */
@@ -97,11 +126,20 @@ final class HangupFlow {
             if (stillParked.contains(parkId)) {
                 continue;
             }
-            Leg leg = core.parkedLegs.release(parkId);
-            if (leg != null) {
-                LOG.info("park " + parkId + " was ended by another node: hanging up its parked party");
-                leg.parkedAs(null);
-                SipMessages.hangUp(leg);
+            Leg leg = core.parkedLegs.leg(parkId);
+            if (leg == null) {
+                continue;
+            }
+            try {
+                leg.exclusively(() -> {
+                    if (core.parkedLegs.release(parkId) == leg) {
+                        LOG.info("park " + parkId + " was ended by another node: hanging up its parked party");
+                        leg.parkedAs(null);
+                        SipMessages.hangUp(leg);
+                    }
+                });
+            } catch (Exception e) {
+                LOG.warn("could not hang up park " + parkId + ", ended by another node: " + e.getMessage());
             }
         }
     }

@@ -25,9 +25,10 @@ final class InDialogRelay {
             return;
         }
         SipServletRequest relayed = to.session().createRequest(request.getMethod());
-        byte[] body = SipMessages.copyBody(request, relayed);
-        if ("INVITE".equals(request.getMethod()) || "UPDATE".equals(request.getMethod())) {
-            to.sentSdp(body);
+        if (carriesSdp(request.getMethod())) {
+            SipMessages.setSdp(relayed, to.stamp(SipMessages.body(request)));
+        } else {
+            SipMessages.copyBody(request, relayed);
         }
         Callbacks.onResponse(relayed, answer -> relayAnswer(request, from, answer));
         relayed.send();
@@ -38,19 +39,20 @@ final class InDialogRelay {
             return;
         }
         SipServletResponse relayed = request.createResponse(answer.getStatus(), answer.getReasonPhrase());
-        byte[] body = SipMessages.copyBody(answer, relayed);
+        if (carriesSdp(request.getMethod()) && SipMessages.isSuccess(answer)) {
+            SipMessages.setSdp(relayed, from.stamp(SipMessages.body(answer)));
+        } else {
+            SipMessages.copyBody(answer, relayed);
+        }
         if ("INVITE".equals(request.getMethod()) && SipMessages.isSuccess(answer)) {
             from.awaitAck(answer);
-        }
-        if (SipMessages.isSuccess(answer)) {
-            from.sentSdp(body);
         }
         relayed.send();
     }
 
     private static void answerLocally(SipServletRequest request, Leg from) throws Exception {
         SipServletResponse ok = request.createResponse(200);
-        if (("INVITE".equals(request.getMethod()) || "UPDATE".equals(request.getMethod())) && from.localSdp() != null) {
+        if (carriesSdp(request.getMethod()) && from.localSdp() != null) {
             ok.setContent(from.localSdp(), SipMessages.SDP);
         }
         LOG.debug(request.getMethod() + " on a leg with no peer answered by the PBX");
@@ -66,9 +68,11 @@ final class InDialogRelay {
         }
         byte[] sdp = SipMessages.body(ack);
         Leg to = Leg.of(awaited.getSession());
-        if (to != null) {
-            to.sentSdp(sdp);
-        }
-        SipMessages.ack(awaited, sdp);
+        SipMessages.ack(awaited, to == null ? sdp : to.stamp(sdp));
+    }
+
+    /** The requests whose body is an offer or answer, in the origin of the leg they go to ({@link SdpOrigin}). */
+    private static boolean carriesSdp(String method) {
+        return "INVITE".equals(method) || "UPDATE".equals(method);
     }
 }

@@ -30,22 +30,27 @@ final class LateOfferConnect {
     static void connect(SipCore core, Leg parkedLeg, SipServletResponse offering, byte[] offer, Result result)
             throws Exception {
         SipServletRequest reinvite = parkedLeg.session().createRequest("INVITE");
-        reinvite.setContent(offer, SipMessages.SDP);
-        parkedLeg.sentSdp(offer);
-        Callbacks.onResponse(reinvite, answer -> {
+        SipMessages.setSdp(reinvite, parkedLeg.stamp(offer));
+        Leg offeringLeg = Leg.of(offering.getSession());
+        // the parked party's answer decides what becomes of its call: under its call lock (see Leg)
+        Callbacks.onResponse(reinvite, answer -> parkedLeg.exclusively(() -> {
             if (answer.getStatus() < 200) {
                 return;
             }
             if (!SipMessages.isSuccess(answer)) {
-                SipMessages.ack(offering, Sdp.inactive(core.localAddress()));
+                SipMessages.ack(offering, stamp(offeringLeg, Sdp.inactive(core.localAddress())));
                 result.refused(answer.getStatus(), answer.getReasonPhrase());
                 return;
             }
             SipMessages.ack(answer, null);
             byte[] parkedAnswer = SipMessages.body(answer);
-            SipMessages.ack(offering, parkedAnswer);
+            SipMessages.ack(offering, stamp(offeringLeg, parkedAnswer));
             result.connected(parkedAnswer);
-        });
+        }));
         reinvite.send();
+    }
+
+    private static byte[] stamp(Leg leg, byte[] sdp) {
+        return leg == null ? sdp : leg.stamp(sdp);
     }
 }

@@ -1,5 +1,8 @@
 package io.cloudpark.sip;
 
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
@@ -10,6 +13,34 @@ import io.cloudpark.tenant.Tenant;
  * One dialog between the PBX and a phone, and what the PBX knows about it: whose phone it is, which leg it is
  * bridged to, the last SDP the phone got from us, and whether its party is parked. Kept as an attribute of its
  * {@link SipSession}. Two legs bridged together make a conversation; parking unbridges them.
+ *
+ * <h2>The concurrency model: one call lock per leg, taken by whatever acts on the call</h2>
+ * Work on a call arrives on many threads: the SIP stack's (messages of the parked party, of a retriever, of the
+ * devices a recall rings, each in an application session of its own), the application's scheduler (recall and ring
+ * timers, retries of a park's end, the sweep for parks ended by other nodes), and HTTP or JMX threads (the operator's
+ * hang-up). The container's {@code concurrencyControlMode} cannot tie those together: {@code SipApplicationSession}
+ * serialises the messages of one application session, but a retrieve arrives in the retriever's, and an operator's
+ * hang-up in none. So cloudpark serialises explicitly, and behaves the same under every mode Restcomm offers
+ * ({@code None}, {@code Transaction}, {@code SipSession}, {@code SipApplicationSession}; the SIP tests run under the
+ * first and the last):
+ * <ul>
+ * <li>Each leg has a call lock ({@link #exclusively}). A step that decides what becomes of a parked call (its BYE,
+ *     the retrieve's re-INVITE and its answer, the recall's start and its connect, the operator's hang-up, the hang-up
+ *     of a park another node ended) runs holding the <em>parked party's</em> lock, and first checks that the call is
+ *     still where it expected (still held in {@link ParkedLegs}, its leg not ended). A caller's leg holds its own lock
+ *     while its call is being answered (a device's 180 and 200 may come on two threads).</li>
+ * <li>A thread holding a call lock never waits for another call lock, so there is no lock order to get wrong. It may
+ *     read or change any leg's state (the short {@code synchronized} methods below, which call out to nothing) and
+ *     send messages, which never wait for an answer.</li>
+ * <li>Who wins between two flows that both want a park (a retrieve and the recall timer, two retrievers) is decided
+ *     by the store's claim ({@code ParkService.claimForRetrieve} / {@code claimForRecall}), which holds across nodes;
+ *     how a park ends is decided once by {@code SipCore.endPark}. Parks whose dialog this node does not hold
+ *     ({@code StuckParkRepair}, {@code NodeReaper}) have no leg to lock and are ended through {@code endPark} alone.</li>
+ * <li>Timers run on the application's scheduler (two threads), not the container's {@code TimerService}: a
+ *     {@code ServletTimer} is serialised with its own application session only, which is not the set of sessions a
+ *     park spans, and the same scheduler serves work no SIP session owns (purges, sweeps, the reaper).</li>
+ * </ul>
+ * Bridging takes no lock at all: each side's peer is swapped atomically.
  */
 final class Leg {
     private static final String ATTRIBUTE = "cloudpark.leg";
@@ -19,8 +50,10 @@ final class Leg {
     private final Party party;
     private final String extension;
 
-    /** Read on every relayed request, written only when legs are bridged or parted (under the class lock). */
-    private volatile Leg peer;
+    /** Read on every relayed request, written only when legs are bridged or parted. */
+    private final AtomicReference<Leg> peer = new AtomicReference<>();
+    private final ReentrantLock callLock = new ReentrantLock();
+    private final SdpOrigin origin = new SdpOrigin();
     private byte[] localSdp;
     private SipServletResponse peerAnswerAwaitingAck;
     private String parkId;
@@ -47,26 +80,42 @@ final class Leg {
     }
 
     static void bridge(Leg a, Leg b) {
-        synchronized (Leg.class) {
-            a.peer = b;
-            b.peer = a;
-        }
+        a.peer.set(b);
+        b.peer.set(a);
     }
 
     /** Unbridges this leg; returns its former peer (or null). */
     Leg unbridge() {
-        synchronized (Leg.class) {
-            Leg former = peer;
-            if (former != null && former.peer == this) {
-                former.peer = null;
-            }
-            peer = null;
-            return former;
+        Leg former = peer.getAndSet(null);
+        if (former != null) {
+            former.peer.compareAndSet(this, null);
         }
+        return former;
     }
 
     Leg peer() {
-        return peer;
+        return peer.get();
+    }
+
+    /** A step of a flow, run while holding this leg's call lock. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code step} holding this leg's call lock (see the class comment: what takes it, and why). */
+    void exclusively(Step step) throws Exception {
+        callLock.lock();
+        try {
+            step.run();
+        } finally {
+            callLock.unlock();
+        }
+    }
+
+    /** Another thread waits for this leg's call lock: for tests that drive two flows into one call. */
+    boolean contended() {
+        return callLock.hasQueuedThreads();
     }
 
     SipSession session() {
@@ -90,7 +139,20 @@ final class Leg {
         return localSdp;
     }
 
-    synchronized void sentSdp(byte[] sdp) {
+    /**
+     * The SDP as this leg's phone must get it, in the origin it knows us by ({@link SdpOrigin}); it is then the media
+     * the phone has from us. Every SDP the PBX sends on a leg goes through here.
+     */
+    synchronized byte[] stamp(byte[] sdp) {
+        byte[] stamped = origin.stamp(sdp);
+        if (stamped != null && stamped.length > 0) {
+            localSdp = stamped;
+        }
+        return stamped;
+    }
+
+    /** The phone refused our offer: its media are those it had before (the origin's version is not taken back). */
+    synchronized void restoreSdp(byte[] sdp) {
         if (sdp != null && sdp.length > 0) {
             localSdp = sdp;
         }

@@ -60,7 +60,7 @@ final class MusicOnHoldFlow {
             }
             if (!answered.compareAndSet(false, true)) {
                 if (SipMessages.isSuccess(offer)) { // too late: plain hold has been chosen
-                    SipMessages.ack(offer, Sdp.inactive(core.localAddress()));
+                    SipMessages.ack(offer, mediaLeg.stamp(Sdp.inactive(core.localAddress())));
                     SipMessages.hangUp(mediaLeg);
                 } else {
                     ApplicationSessions.endAfterAck(offer.getApplicationSession()); // the 487 to our CANCEL
@@ -83,7 +83,6 @@ final class MusicOnHoldFlow {
             LateOfferConnect.connect(core, parkedLeg, offer, sdp, new LateOfferConnect.Result() {
                 @Override
                 public void connected(byte[] parkedAnswer) throws Exception {
-                    mediaLeg.sentSdp(parkedAnswer);
                     core.parkedLegs.musicOnHold(call.id(), mediaLeg);
                     outcome.onHold();
                 }

@@ -190,10 +190,8 @@ final class ParkFlow {
     /** Hold without music: the same media, {@code a=sendonly}. */
     private void plainHold(Leg parkedLeg, byte[] connectedSdp, MusicOnHoldFlow.Outcome outcome) throws Exception {
         SipServletRequest hold = parkedLeg.session().createRequest("INVITE");
-        byte[] holdSdp = Sdp.hold(connectedSdp, core.localAddress());
-        hold.setContent(holdSdp, SipMessages.SDP);
-        parkedLeg.sentSdp(holdSdp);
-        Callbacks.onResponse(hold, answer -> {
+        SipMessages.setSdp(hold, parkedLeg.stamp(Sdp.hold(connectedSdp, core.localAddress())));
+        Callbacks.onResponse(hold, answer -> parkedLeg.exclusively(() -> {
             if (answer.getStatus() < 200) {
                 return;
             }
@@ -203,7 +201,7 @@ final class ParkFlow {
             } else {
                 outcome.refused(answer.getStatus(), answer.getReasonPhrase());
             }
-        });
+        }));
         hold.send();
     }
 
@@ -246,8 +244,7 @@ final class ParkFlow {
             return;
         }
         SipServletRequest resume = parkedLeg.session().createRequest("INVITE");
-        resume.setContent(connectedSdp, SipMessages.SDP);
-        parkedLeg.sentSdp(connectedSdp);
+        SipMessages.setSdp(resume, parkedLeg.stamp(connectedSdp));
         Callbacks.onResponse(resume, answer -> {
             if (SipMessages.isSuccess(answer)) {
                 SipMessages.ack(answer, null);
@@ -262,7 +259,7 @@ final class ParkFlow {
         LOG.warn("park " + call.id() + ": hold re-INVITE answered " + status + "; the call stays connected");
         core.parkedLegs.release(call.id());
         parkedLeg.parkedAs(null);
-        parkedLeg.sentSdp(connectedSdp);
+        parkedLeg.restoreSdp(connectedSdp);
         core.endPark(parkerLeg.tenant(), call.id(), Resolution.FAILED, "system");
         if (!parkedLeg.ended() && !parkerLeg.ended()) {
             Leg.bridge(parkerLeg, parkedLeg);

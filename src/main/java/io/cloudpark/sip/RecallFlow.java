@@ -62,11 +62,22 @@ final class RecallFlow {
             endFailed(tenant, call.id());
             return;
         }
-        if (parkedLeg.ended()) {
-            return; // its BYE is being handled, and ends the park ABANDONED
+        exclusively(parkedLeg, call, () -> {
+            if (parkedLeg.ended() || core.parkedLegs.leg(call.id()) != parkedLeg) {
+                return; // its BYE is being handled, and ends the park ABANDONED; or the operator ended it
+            }
+            Tenant current = core.directory.tenantById(tenant.id()).orElse(tenant); // settings may have changed since the park
+            ring(current, call, parkedLeg, RecallPlan.steps(current.policy(), call.parkerExtension()), 0);
+        });
+    }
+
+    /** Runs a step of the recall holding the parked party's call lock; timer threads have nobody to throw to. */
+    private static void exclusively(Leg parkedLeg, ParkedCall call, Leg.Step step) {
+        try {
+            parkedLeg.exclusively(step);
+        } catch (Exception e) {
+            LOG.error("recall of park " + call.id() + " failed", e);
         }
-        Tenant current = core.directory.tenantById(tenant.id()).orElse(tenant); // settings may have changed since the park
-        ring(current, call, parkedLeg, RecallPlan.steps(current.policy(), call.parkerExtension()), 0);
     }
 
     private void ring(Tenant tenant, ParkedCall call, Leg parkedLeg, List<RecallPlan.Step> steps, int index) {
@@ -105,7 +116,7 @@ final class RecallFlow {
                         @Override
                         public void answered(SipServletResponse answer, Leg answeredLeg) throws Exception {
                             stepEnd.answered();
-                            reconnect(tenant, call, parkedLeg, answer, answeredLeg);
+                            parkedLeg.exclusively(() -> reconnect(tenant, call, parkedLeg, answer, answeredLeg));
                         }
 
                         @Override
@@ -129,16 +140,18 @@ final class RecallFlow {
 
     private void nextStep(Tenant tenant, ParkedCall call, Leg parkedLeg, List<RecallPlan.Step> steps, int index) {
         int pause = index < steps.size() ? steps.get(index).pauseSeconds() : 0;
-        core.app.scheduler().schedule(() -> ring(tenant, call, parkedLeg, steps, index), pause, TimeUnit.SECONDS);
+        core.app.scheduler().schedule(() -> exclusively(parkedLeg, call, () -> ring(tenant, call, parkedLeg, steps, index)),
+                pause, TimeUnit.SECONDS);
     }
 
     private void reconnect(Tenant tenant, ParkedCall call, Leg parkedLeg, SipServletResponse answer, Leg answeredLeg)
             throws Exception {
         byte[] offer = SipMessages.body(answer);
-        if (offer == null || parkedLeg.ended()) {
-            SipMessages.ack(answer, offer == null ? null : Sdp.hold(offer, core.localAddress()));
+        boolean gone = parkedLeg.ended() || core.parkedLegs.leg(call.id()) != parkedLeg;
+        if (offer == null || gone) {
+            SipMessages.ack(answer, offer == null ? null : answeredLeg.stamp(Sdp.hold(offer, core.localAddress())));
             SipMessages.hangUp(answeredLeg);
-            if (!parkedLeg.ended()) {
+            if (!gone) {
                 timedOut(tenant, call, parkedLeg);
             }
             return;
@@ -146,7 +159,11 @@ final class RecallFlow {
         LateOfferConnect.connect(core, parkedLeg, answer, offer, new LateOfferConnect.Result() {
             @Override
             public void connected(byte[] parkedAnswer) {
-                answeredLeg.sentSdp(parkedAnswer);
+                if (parkedLeg.ended() || core.parkedLegs.leg(call.id()) != parkedLeg) {
+                    // the operator ended the park while its phone took the recalled device's media
+                    SipMessages.hangUp(answeredLeg);
+                    return;
+                }
                 core.parkedLegs.release(call.id());
                 parkedLeg.parkedAs(null);
                 Leg.bridge(parkedLeg, answeredLeg);

@@ -184,9 +184,7 @@ final class ReparkFlow {
         core.parkedLegs.hold(call.id(), leg);
         try {
             SipServletResponse ok = invite.createResponse(200);
-            byte[] sdp = Sdp.inactive(core.localAddress());
-            ok.setContent(sdp, SipMessages.SDP);
-            leg.sentSdp(sdp);
+            SipMessages.setSdp(ok, leg.stamp(Sdp.inactive(core.localAddress())));
             ok.send();
         } catch (IOException | RuntimeException e) {
             core.parkedLegs.release(call.id());

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
@@ -53,6 +54,12 @@ final class RetrieveFlow {
     private static final String RECEIVED_AT = RetrieveFlow.class.getName() + ".receivedAt";
 
     private static final Logger LOG = Logger.getLogger(RetrieveFlow.class);
+
+    /**
+     * Runs as the retrieve decides, holding the parked party's call lock, once its phone has taken the retriever's
+     * media: where a test holds a retrieve to race another flow into the same call. Does nothing otherwise.
+     */
+    static volatile Consumer<Leg> beforeBridge = leg -> { };
 
     private final SipCore core;
     private final RecallFlow recall;
@@ -106,8 +113,24 @@ final class RetrieveFlow {
             SipMessages.answer(invite, 480, "Temporarily Unavailable");
             return;
         }
-        core.parkedLegs.cancelRecall(call.id());
         Leg retrieverLeg = Leg.attach(invite.getSession(), tenant, SipCore.partyOf(tenant, retriever), retriever.number());
+        try {
+            parkedLeg.exclusively(() -> reconnect(invite, tenant, call, retrieverLeg, parkedLeg));
+        } catch (Exception e) {
+            LOG.error("retrieve of " + call.id() + " failed: " + e.getMessage());
+            refuse(invite, 500, "Server Internal Error");
+        }
+    }
+
+    /** Holding the parked party's call lock: the re-INVITE that brings it back. */
+    private void reconnect(SipServletRequest invite, Tenant tenant, ParkedCall call, Leg retrieverLeg, Leg parkedLeg) {
+        if (core.parkedLegs.leg(call.id()) != parkedLeg) {
+            // ended (by its BYE, the operator, another node) while this retrieve waited for the call lock
+            LOG.info("480 to retrieve of park " + call.id() + ": it ended just now");
+            refuse(invite, 480, "Temporarily Unavailable");
+            return;
+        }
+        core.parkedLegs.cancelRecall(call.id());
         // the parked party's BYE may cross our re-INVITE, whose answer then never comes: the retriever hears at once
         AtomicBoolean settled = new AtomicBoolean();
         Runnable partyLeft = () -> {
@@ -122,10 +145,9 @@ final class RetrieveFlow {
         }
         try {
             SipServletRequest reconnect = parkedLeg.session().createRequest("INVITE");
-            byte[] offer = SipMessages.copyBody(invite, reconnect);
             byte[] holdSdp = parkedLeg.localSdp();
-            parkedLeg.sentSdp(offer);
-            Callbacks.onResponse(reconnect, answer -> {
+            SipMessages.setSdp(reconnect, parkedLeg.stamp(SipMessages.body(invite)));
+            Callbacks.onResponse(reconnect, answer -> parkedLeg.exclusively(() -> {
                 if (answer.getStatus() >= 200) {
                     parkedLeg.takeOnHangUp();
                     if (!settled.compareAndSet(false, true)) {
@@ -136,7 +158,7 @@ final class RetrieveFlow {
                     }
                 }
                 reconnected(invite, tenant, call, retrieverLeg, parkedLeg, holdSdp, answer);
-            });
+            }));
             reconnect.send();
         } catch (Exception e) {
             parkedLeg.takeOnHangUp();
@@ -161,7 +183,7 @@ final class RetrieveFlow {
             return;
         }
         if (!SipMessages.isSuccess(answer)) {
-            parkedLeg.sentSdp(holdSdp);
+            parkedLeg.restoreSdp(holdSdp);
             if (answer.getStatus() == 481) {
                 // its phone has no such call: it hung up, its BYE perhaps crossing our re-INVITE
                 LOG.info("park " + call.id() + ": the parked party hung up during the retrieve (481)");
@@ -179,6 +201,7 @@ final class RetrieveFlow {
             return;
         }
         SipMessages.ack(answer, null);
+        beforeBridge.accept(parkedLeg);
         if (parkedLeg.ended()) {
             // the parked party hung up while we reconnected it: the park ended ABANDONED, nothing to bridge
             refuse(invite, 480, "Parked Party Left");
@@ -188,8 +211,7 @@ final class RetrieveFlow {
             // the retriever hung up before the parked party answered: back on hold, parked as before
             LOG.info("park " + call.id() + ": retriever cancelled; holding again");
             SipServletRequest rehold = parkedLeg.session().createRequest("INVITE");
-            rehold.setContent(holdSdp, SipMessages.SDP);
-            parkedLeg.sentSdp(holdSdp);
+            SipMessages.setSdp(rehold, parkedLeg.stamp(holdSdp));
             Callbacks.onResponse(rehold, r -> {
                 if (SipMessages.isSuccess(r)) {
                     SipMessages.ack(r, null);
@@ -207,7 +229,7 @@ final class RetrieveFlow {
         // devices are told after the 200 has gone (endPark hands the NOTIFYs to the fan-out lanes)
         core.endPark(tenant, call.id(), Resolution.RETRIEVED, retrieverLeg.extension());
         SipServletResponse ok = invite.createResponse(200);
-        retrieverLeg.sentSdp(SipMessages.copyBody(answer, ok));
+        SipMessages.setSdp(ok, retrieverLeg.stamp(SipMessages.body(answer)));
         ok.send();
         core.app.metrics().retrieveAnswered(Duration.ofNanos(System.nanoTime() - (Long) invite.getAttribute(RECEIVED_AT)));
     }

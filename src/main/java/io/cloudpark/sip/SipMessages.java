@@ -35,6 +35,13 @@ final class SipMessages {
         return body;
     }
 
+    /** Sets the SDP as the message's body; none if {@code sdp} is null. */
+    static void setSdp(SipServletMessage message, byte[] sdp) throws IOException {
+        if (sdp != null) {
+            message.setContent(sdp, SDP);
+        }
+    }
+
     /** Sends a final answer to a request unless one was sent already (e.g. the container's 487 after a CANCEL). */
     static void answer(SipServletRequest request, int status, String reason) {
         if (request.isCommitted()) {

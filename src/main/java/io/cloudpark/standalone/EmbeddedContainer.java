@@ -23,6 +23,12 @@ import io.cloudpark.container.NonReportingStatsReporter;
  * connector per transport (UDP and TCP) on the same port. Used by the standalone launcher and by the tests.
  */
 public final class EmbeddedContainer {
+    /**
+     * Restcomm's {@code concurrencyControlMode} ({@code None}, {@code Transaction}, {@code SipSession},
+     * {@code SipApplicationSession}), as {@code bin/setenv.sh} of the assembled container names it; cloudpark does not
+     * depend on it (see {@code io.cloudpark.sip.Leg}), and the SIP tests run under two of them.
+     */
+    public static final String CONCURRENCY_CONTROL_MODE = "cloudpark.container.concurrencyControlMode";
 
     private final StandardServer server;
     private final SipStandardService service;
@@ -50,7 +56,7 @@ public final class EmbeddedContainer {
         service.setName("cloudpark");
         service.setSipApplicationDispatcherClassName(SipApplicationDispatcherImpl.class.getName());
         service.setCongestionControlCheckingInterval(-1);
-        service.setConcurrencyControlMode("None");
+        service.setConcurrencyControlMode(System.getProperty(CONCURRENCY_CONTROL_MODE, "None"));
         service.setGatherStatistics(false);
         service.setSipStackPropertiesFile(stack.toUri().toString());
         server.addService(service);
