@@ -5,7 +5,8 @@
 # every SIPp trace, the server and database logs); exits 1 when a target is missed. See bench/README.md.
 #
 # Lanes, each on tenants of its own (SIPp roles as in bench/run.sh; the rate is split between them):
-#   retrieve 40 %  park, park-info NOTIFY, retrieve, talk, hang up; 102 has a second device that drops every NOTIFY
+#   retrieve 40 %  park, park-info NOTIFY, retrieve, talk, hang up; in one tenant 102 has a second device that drops
+#                  every NOTIFY
 #   race     15 %  the same, but two retrievers INVITE the same retrieve URI at once: one gets 200, the other 480
 #   abandon  15 %  the parked caller hangs up while parked (ABANDONED)
 #   recall   15 %  nobody retrieves; after parkTimeoutSeconds 2 the recall rings 104, which answers (RECALLED)
@@ -14,8 +15,8 @@
 # Knobs (environment, defaults in brackets):
 #   SOAK_MINUTES [30]   SOAK_RATE [50] cycles/s over all lanes: half the 0-failure rate bench/run.sh measured on 2
 #                       cores (100–125/s, README "Performance")
-#   SOAK_SAMPLE_SECONDS [10]  SOAK_SETTLE_SECONDS [45] idle time after the traffic before the end is measured
-#                       (transaction timers end 32 s after their last message)
+#   SOAK_SAMPLE_SECONDS [10]  SOAK_SETTLE_SECONDS [120] idle time after the traffic before the end is measured
+#                       (a transaction ends 32 s after its last message; a NOTIFY to a silent device is tried 3 times)
 #   SOAK_TENANTS_PER_LANE [4]
 #   SOAK_REPAIR_SECONDS [15] the server's CLOUDPARK_STUCK_PARK_REPAIR_SECONDS: a park stuck in a transient state
 #                       ends FAILED (counted as lost) after two sweeps, within the settle time
@@ -34,7 +35,7 @@ LIB=$BENCH/lib
 MINUTES=${SOAK_MINUTES:-30}
 RATE=${SOAK_RATE:-50}
 SAMPLE_SECONDS=${SOAK_SAMPLE_SECONDS:-10}
-SETTLE_SECONDS=${SOAK_SETTLE_SECONDS:-45}
+SETTLE_SECONDS=${SOAK_SETTLE_SECONDS:-120}
 TENANTS_PER_LANE=${SOAK_TENANTS_PER_LANE:-4}
 REPAIR_SECONDS=${SOAK_REPAIR_SECONDS:-15}
 HEAP_SLOPE=${SOAK_HEAP_SLOPE_KIB_PER_MIN:-1024}
@@ -133,12 +134,13 @@ provision() {
     done
 }
 
-# the devices each lane registers: "EXT PORT-OFFSET"; 102 of the retrieve lane twice (its second device is silent)
+# the devices each lane registers: "EXT PORT-OFFSET [TENANTS]" (only the lane's first TENANTS tenants); 102 of the
+# retrieve lane's first tenant twice: its second device is silent (each NOTIFY to it is retransmitted for 32 s, 3 times)
 lane_devices() {
     echo "$PARKER_EXT 1"
     echo "$TARGET_EXT 2"
     case $1 in
-        retrieve) echo "$TARGET_EXT 6" ;;
+        retrieve) echo "$TARGET_EXT 6 1" ;;
         recall) echo "$RECALL_EXT 5" ;;
         timeout) echo "$SILENT_EXT 6" ;;
     esac
@@ -151,9 +153,9 @@ register_all() {
         csv=$dir/$ext.csv
         echo SEQUENTIAL >"$csv"
         for lane in $LANES; do
-            lane_devices "$lane" | while read -r e off; do
+            lane_devices "$lane" | while read -r e off only; do
                 [ "$e" = "$ext" ] || continue
-                for d in $(lane_domains "$lane"); do printf '%s;%s;-;%s\n' "$d" "$ext" "$(lane_port "$lane" "$off")"; done
+                for d in $(lane_domains "$lane" | head -n "${only:-$TENANTS_PER_LANE}"); do printf '%s;%s;-;%s\n' "$d" "$ext" "$(lane_port "$lane" "$off")"; done
             done
         done >>"$csv"
         mkdir -p "$dir/$ext"
@@ -281,7 +283,7 @@ register_all
 python3 "$LIB/blackhole.py" --ports "$(lane_port retrieve 6)" "$(lane_port timeout 6)" --out "$RUN/blackhole.json" &
 BLACKHOLE_PID=$!
 STARTED_PIDS+=("$BLACKHOLE_PID")
-sleep "$SETTLE_SECONDS"   # the registrations' transactions end: the baseline is the idle server
+sleep 35   # the registrations' transactions end (Timer J, 32 s): the baseline is the idle server
 sample_once baseline
 echo traffic >"$RUN/phase"
 python3 "$LIB/soak.py" sample --pid "$SERVER_PID" --metrics "http://$HOST:$CLOUDPARK_HTTP/metrics" --auth "admin:$ADMIN_PASSWORD" \
