@@ -42,10 +42,11 @@ class Admin:
 def provision_tenant(admin, i, args, settings):
     domain = args.domain or tenant_domain(i)
     admin.request("POST", "/api/tenants", {"domain": domain, "name": "Bench tenant %d" % i}, (201,))
-    admin.request("PUT", "/api/tenants/%s/settings" % domain, settings, (200,))
     for ext in range(args.first, args.last + 1):
         admin.request("PUT", "/api/tenants/%s/extensions/%d" % (domain, ext),
                       {"password": args.sip_password, "displayName": "Ext %d" % ext}, (201,))
+    # after the extensions: settings may name them (recallGroup, recallFallback)
+    admin.request("PUT", "/api/tenants/%s/settings" % domain, settings, (200,))
     if args.park_group:
         admin.request("POST", "/api/tenants/%s/park-groups" % domain,
                       {"name": args.park_group,
@@ -58,6 +59,7 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--admin-password", required=True)
     p.add_argument("--tenants", type=int, required=True)
+    p.add_argument("--first-tenant", type=int, default=1, help="number of the first tenant (t0001…)")
     p.add_argument("--first", type=int, default=101)
     p.add_argument("--last", type=int, default=120)
     p.add_argument("--sip-password", required=True)
@@ -73,7 +75,7 @@ def main():
     admin = Admin(args.host, args.port, args.admin_password)
     started = time.monotonic()
     with ThreadPoolExecutor(args.workers) as pool:
-        for future in [pool.submit(provision_tenant, admin, i, args, settings) for i in range(1, args.tenants + 1)]:
+        for future in [pool.submit(provision_tenant, admin, i, args, settings) for i in range(args.first_tenant, args.first_tenant + args.tenants)]:
             future.result()
     requests = args.tenants * (2 + args.last - args.first + 1)
     elapsed = time.monotonic() - started

@@ -79,7 +79,11 @@ public final class CloudparkSipServlet extends SipServlet {
         } catch (StoreUnavailableException e) {
             LOG.error("503 to " + request.getMethod() + ": store unavailable: " + e.getMessage());
             SipMessages.answer(request, 503, "Service Unavailable");
-        } catch (ServletException | IOException | RuntimeException e) {
+        } catch (IOException e) {
+            // the answer could not be sent: the peer's connection is gone (a TCP phone closed it), nothing broke here
+            LOG.warn("could not answer " + request.getMethod() + " " + request.getRequestURI() + ": " + e);
+            SipMessages.answer(request, 500, "Server Internal Error");
+        } catch (ServletException | RuntimeException e) {
             LOG.error("500 to " + request.getMethod() + " " + request.getRequestURI(), e);
             SipMessages.answer(request, 500, "Server Internal Error");
         }

@@ -51,6 +51,11 @@ final class SipMessages {
             (reason == null ? request.createResponse(status) : request.createResponse(status, reason)).send();
         } catch (IOException | IllegalStateException e) {
             LOG.warn("could not answer " + request.getMethod() + " with " + status + ": " + e.getMessage());
+        } catch (NullPointerException e) {
+            // Restcomm cannot build a response to a request whose Via names a transport it has no listening point for
+            // (SIP/2.0/XYZ): no answer can reach such a sender, and nothing is wrong here (fuzz regression)
+            LOG.warn("could not answer " + request.getMethod() + " with " + status + " (Via " + request.getHeader("Via")
+                    + "): " + e.getMessage());
         }
     }
 
