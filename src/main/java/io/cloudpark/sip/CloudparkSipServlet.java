@@ -85,16 +85,20 @@ public final class CloudparkSipServlet extends SipServlet {
 
     /**
      * An initial request answered here (REGISTER, a challenge, a refusal) that started no call: its session has done
-     * its work. After an INVITE's error the ACK still comes to that session.
+     * its work. Every initial request but INVITE is answered before its handler returns and starts nothing in its
+     * session. An INVITE that no call took (no leg) and that was answered here still gets its ACK in that session.
+     * {@code isCommitted()} alone does not tell: over TCP the stack may have ended the transaction by now, and then it
+     * says false, which left one session behind per challenged REGISTER.
      */
     private static void releaseIfAnswered(SipServletRequest request) {
-        if (!request.isInitial() || !request.isCommitted() || Leg.of(request.getSession()) != null) {
+        String method = request.getMethod();
+        if (!request.isInitial() || "ACK".equals(method) || "CANCEL".equals(method)) {
             return;
         }
-        if ("INVITE".equals(request.getMethod())) {
-            ApplicationSessions.endAfterAck(request.getApplicationSession());
-        } else {
+        if (!"INVITE".equals(method)) {
             ApplicationSessions.endNow(request.getApplicationSession());
+        } else if (Leg.of(request.getSession()) == null && SipMessages.answered(request)) {
+            ApplicationSessions.endAfterAck(request.getApplicationSession());
         }
     }
 

@@ -75,8 +75,9 @@ final class ParkInfoNotifier {
     }
 
     private void send(Tenant tenant, Extension recipient, Binding device, ParkInfo info, int attempt) {
+        SipApplicationSession appSession = null;
         try {
-            SipApplicationSession appSession = core.factory.createApplicationSession();
+            appSession = core.factory.createApplicationSession();
             SipServletRequest notify = core.factory.createRequest(appSession, "NOTIFY",
                     core.factory.createAddress("<sip:park@" + tenant.domain() + ">"),
                     core.factory.createAddress("<sip:" + recipient.number() + "@" + tenant.domain() + ">"));
@@ -97,6 +98,9 @@ final class ParkInfoNotifier {
         } catch (Exception e) {
             core.app.metrics().notifyFailed();
             LOG.warn("park-info to " + device.contactUri() + " not sent: " + e.getMessage());
+            if (appSession != null) {
+                ApplicationSessions.endNow(appSession); // no answer will come to end it
+            }
         }
     }
 
