@@ -76,7 +76,12 @@ public final class CloudparkSipServlet extends SipServlet {
         } catch (StoreUnavailableException e) {
             LOG.error("503 to " + request.getMethod() + ": store unavailable: " + e.getMessage());
             SipMessages.answer(request, 503, "Service Unavailable");
-        } catch (ServletException | IOException | RuntimeException e) {
+        } catch (IOException e) {
+            // the answer could not go out: a TCP phone that closed its connection (as phones do after a
+            // de-REGISTER) is normal, and nothing else can reach it on that connection either
+            LOG.info("no answer to " + request.getMethod() + " from " + request.getRemoteAddr() + ":"
+                    + request.getRemotePort() + ": " + e.getMessage());
+        } catch (ServletException | RuntimeException e) {
             LOG.error("500 to " + request.getMethod() + " " + request.getRequestURI(), e);
             SipMessages.answer(request, 500, "Server Internal Error");
         }
