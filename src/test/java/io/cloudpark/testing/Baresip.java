@@ -81,6 +81,8 @@ public final class Baresip implements AutoCloseable {
                     "audio_player aufile,/dev/null",
                     "audio_alert aufile,/dev/null",
                     "audio_source ausine,440",
+                    "ausrc_srate 48000", // ausine makes 48 kHz stereo only; baresip resamples for G.711
+                    "ausrc_channels 2",
                     "rtp_ports " + (sipPort + 2) + "-" + (sipPort + 4),
                     "") );
             Files.writeString(dir.resolve("accounts"), "");
