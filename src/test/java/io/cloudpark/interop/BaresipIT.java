@@ -81,6 +81,7 @@ class BaresipIT {
             phone.hangup(); // at once, as a person who picked up the wrong call: its BYE follows its ACK
             phone.awaitEvent("CALL_CLOSED");
             assertEquals(talk.caller().callId(), client.awaitRequest("BYE", 10_000).callId(), "the retrieved party is hung up");
+            assertEquals("RETRIEVED", acme.lastEndedPark().get("resolution").asText(), "the park ended once, retrieved");
             // a fresh start keeps the recall about the recall, on a connection (over TCP) of its own
             phone.stop();
             phone.start();

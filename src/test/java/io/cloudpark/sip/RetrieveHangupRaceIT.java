@@ -216,8 +216,8 @@ class RetrieveHangupRaceIT {
             assertEquals("932", history.get(0).get("endedBy").asText());
             assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
             // the client's and the retriever's challenged INVITEs wait a minute for their ACK (SessionLifecycleIT);
-            // all else is gone once both have hung up
-            LiveSessions.awaitBackTo(idleSessions + CHALLENGED_INVITES, 10_000, "both parties hung up");
+            // all else is gone once both have hung up, when the container releases the ended dialogs (about 8 s)
+            LiveSessions.awaitBackTo(idleSessions + CHALLENGED_INVITES, 20_000, "both parties hung up");
         }
 
         @Override
