@@ -61,6 +61,12 @@ final class RetrieveFlow {
      */
     static volatile Consumer<Leg> beforeBridge = leg -> { };
 
+    /**
+     * Runs once the retriever has been sent its 200, still holding the parked party's call lock: where a test holds a
+     * retrieve to race a hang-up into the call just bridged. Does nothing otherwise.
+     */
+    static volatile Consumer<Leg> afterAnswer = leg -> { };
+
     private final SipCore core;
     private final RecallFlow recall;
 
@@ -231,6 +237,7 @@ final class RetrieveFlow {
         SipServletResponse ok = invite.createResponse(200);
         SipMessages.setSdp(ok, retrieverLeg.stamp(SipMessages.body(answer)));
         ok.send();
+        afterAnswer.accept(parkedLeg);
         core.app.metrics().retrieveAnswered(Duration.ofNanos(System.nanoTime() - (Long) invite.getAttribute(RECEIVED_AT)));
     }
 

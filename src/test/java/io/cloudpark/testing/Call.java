@@ -85,6 +85,23 @@ public final class Call {
         return finalAnswer;
     }
 
+    /**
+     * For a call placed without waiting: the final answer, a 2xx not yet ACKed (a phone whose BYE crosses the 200);
+     * {@link #ackAnswer()} sends the ACK.
+     */
+    public SipMessage awaitFinalWithoutAck(long timeoutMs) {
+        SipMessage finalAnswer = phone.awaitResponse(callId, pendingInvite.cseqNumber(), "INVITE", m -> m.status() >= 200, timeoutMs);
+        answer = finalAnswer;
+        remote = finalAnswer.header("To");
+        remoteTarget = SipMessage.uriOf(finalAnswer.header("Contact"));
+        return finalAnswer;
+    }
+
+    /** The ACK of the 2xx {@link #awaitFinalWithoutAck} left unacknowledged. */
+    public void ackAnswer() {
+        sendAck(answer.cseqNumber());
+    }
+
     /** All responses to this call's INVITE so far, provisional ones included. */
     public java.util.List<SipMessage> responses() {
         return phone.responsesTo(callId);

@@ -49,6 +49,11 @@ public final class TestPhone implements AutoCloseable {
     private final String password;
     private final int serverPort;
     private final DatagramSocket socket;
+    /**
+     * The port its SDP names, bound so that no other socket has it, never read: a real phone at the other end sends
+     * RTP there (baresip does), which must not reach this phone's SIP socket.
+     */
+    private final DatagramSocket media;
     /** TCP only: holds the Contact's port, which refuses connections (bound, never listening). */
     private final Socket unreachable;
     /** TCP only: the connection this phone opened; a new one after {@link #closeConnection()}. */
@@ -91,6 +96,7 @@ public final class TestPhone implements AutoCloseable {
         this.password = password;
         this.serverPort = serverPort;
         try {
+            this.media = new DatagramSocket(0, InetAddress.getByName(SERVER));
             if (tcp) {
                 this.socket = null;
                 this.unreachable = new Socket();
@@ -175,15 +181,14 @@ public final class TestPhone implements AutoCloseable {
         return "sip:" + extension + "@" + domain;
     }
 
-    /** An SDP offer/answer that names this phone by its (fictitious) media port. */
+    /** An SDP offer/answer that names this phone by its media port (one of its own, never its SIP port). */
     public String sdp() {
-        int media = 20_000 + port() % 20_000;
         return "v=0\r\no=" + extension + " 1000 1000 IN IP4 127.0.0.1\r\ns=test\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                + "m=audio " + media + " RTP/AVP 0\r\na=sendrecv\r\n";
+                + mediaLine() + "\r\na=sendrecv\r\n";
     }
 
     public String mediaLine() {
-        return "m=audio " + (20_000 + port() % 20_000) + " RTP/AVP 0";
+        return "m=audio " + media.getLocalPort() + " RTP/AVP 0";
     }
 
     /** From now on, re-INVITEs get no answer (a phone busy hanging up, or gone). */
@@ -572,6 +577,10 @@ public final class TestPhone implements AutoCloseable {
         } catch (RuntimeException e) {
             return;
         }
+        String start = message.startLine();
+        if (!start.startsWith("SIP/2.0 ") && !start.endsWith(" SIP/2.0")) {
+            return; // not SIP (stray media, say): a phone ignores it, and its receiving thread must not die of it
+        }
         if (message.isRequest()) {
             onRequest(message);
         } else {
@@ -781,6 +790,7 @@ public final class TestPhone implements AutoCloseable {
 
     @Override
     public void close() {
+        media.close();
         if (socket != null) {
             socket.close();
             return;
