@@ -193,9 +193,10 @@ start_lane() {
     calls=$(lane_calls "$lane")
     rate100=$((RATE * $(lane_share "$lane")))   # calls per 100 s
     # a cold JVM cannot take the full rate at once: a quarter of it, then an eighth more every 5 s
+    # the callers hang up themselves when a step times out (SIPp's BYE for an aborted call has From and To swapped)
     role "$lane" caller -p "$(lane_port "$lane" 0)" -sf "$SCENARIOS/$scenario" -inf "$csv" -au "$CALLER_EXT" \
         -ap "$SIP_PASSWORD" -r $((rate100 / 4)) -rate_increase $((rate100 / 8)) -rate_max "$rate100" -no_rate_quit \
-        -rate_interval 5 -rp 100000 \
+        -rate_interval 5 -rp 100000 -default_behaviors all,-bye \
         -m "$calls" -l 2000 "${callee_args[@]}"
 }
 
