@@ -2,6 +2,7 @@ package io.cloudpark.admin;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
@@ -39,6 +40,7 @@ final class EventStreams implements Consumer<ParkEvent>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventStreams.class);
     static final long KEEP_ALIVE_SECONDS = 15;
     private static final int MAX_PENDING = 1_000;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final EventFeed feed;
@@ -155,14 +157,26 @@ final class EventStreams implements Consumer<ParkEvent>, AutoCloseable {
         return streams.size();
     }
 
+    /**
+     * Ends every stream on the writer threads, waiting for them a bounded time. Not on the calling thread: at undeploy
+     * that is Tomcat's, holding the servlet's lock, and a stream whose first request is still leaving the servlet
+     * needs that lock before its {@code AsyncContext.complete()} can return.
+     */
     @Override
     public void close() {
         feed.unlisten(this);
         keepAlive.cancel(false);
         for (Stream stream : streams) {
-            stream.close();
+            stream.closeLater();
         }
         writers.shutdown();
+        try {
+            if (!writers.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.info("event streams still closing after " + CLOSE_WAIT.toSeconds() + " s; they end once their requests do");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One client's stream: frames waiting to be written, written by one writer thread at a time. */

@@ -25,7 +25,7 @@ public record Config(String sipBind, int sipPort, int httpPort, String dbUrl, St
      * @param retentionMax   at most this many events are kept
      * @param pollMillis     how often a node reads the events other nodes wrote
      * @param maxStreams     event streams open at once on this node; more get 503
-     * @param webhookAllowedHosts hosts webhooks may be sent to; empty: any host but loopback, link-local and
+     * @param webhookAllowedHosts hosts webhooks may be sent to; empty: none (no webhooks); "*": any host but loopback, link-local and
      *                       wildcard addresses
      * @param webhookMaxAttempts attempts per event before a webhook gives it up
      * @param webhookBacklog events a webhook may fall behind by; past it the oldest are skipped

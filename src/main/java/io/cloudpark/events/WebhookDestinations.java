@@ -11,15 +11,19 @@ import java.util.Optional;
 /**
  * Where webhooks may send: only http(s) URLs a tenant admin configured, and only to hosts the operator allows.
  * <p>
- * With no allow-list (CLOUDPARK_WEBHOOK_ALLOWED_HOSTS empty) any host is allowed whose addresses are none of
- * loopback, link-local (cloud metadata services live there), wildcard or multicast. With one, only the hosts it names
- * ({@code crm.example.com}, or {@code .example.com} for every host under it, or an address), whatever they resolve to.
+ * With CLOUDPARK_WEBHOOK_ALLOWED_HOSTS empty (the default) there are no webhooks: the server opens no connection the
+ * operator did not allow. {@code *} allows any host whose addresses are none of loopback, link-local (cloud metadata
+ * services live there), wildcard or multicast. A list allows only the hosts it names ({@code crm.example.com}, or
+ * {@code .example.com} for every host under it, or an address), whatever they resolve to.
  * The URL is checked when it is configured and its host's addresses again before each delivery.
  */
 public final class WebhookDestinations {
     public static final int MAX_URL = 2048;
 
     private final List<String> allowedHosts;
+
+    /** The value of CLOUDPARK_WEBHOOK_ALLOWED_HOSTS that allows any public host. */
+    public static final String ANY_PUBLIC_HOST = "*";
 
     public WebhookDestinations(List<String> allowedHosts) {
         this.allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
@@ -52,7 +56,7 @@ public final class WebhookDestinations {
         return hostRefusal(uri.getHost(), false);
     }
 
-    /** Before a delivery: the host is allowed and, without an allow-list, none of its addresses is internal. */
+    /** Before a delivery: the host is allowed and, when any public host is, none of its addresses is internal. */
     Optional<String> deliveryRefusal(URI uri) {
         return hostRefusal(uri.getHost(), true);
     }
@@ -62,7 +66,11 @@ public final class WebhookDestinations {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        if (!allowedHosts.isEmpty()) {
+        if (allowedHosts.isEmpty()) {
+            return Optional.of("webhooks are off on this server: the operator allows destinations with"
+                    + " CLOUDPARK_WEBHOOK_ALLOWED_HOSTS");
+        }
+        if (!allowedHosts.contains(ANY_PUBLIC_HOST)) {
             for (String allowed : allowedHosts) {
                 if (allowed.equals(host) || (allowed.startsWith(".") && host.endsWith(allowed))) {
                     return Optional.empty();

@@ -80,9 +80,10 @@ public final class CloudparkSipServlet extends SipServlet {
             LOG.error("503 to " + request.getMethod() + ": store unavailable: " + e.getMessage());
             SipMessages.answer(request, 503, "Service Unavailable");
         } catch (IOException e) {
-            // the answer could not be sent: the peer's connection is gone (a TCP phone closed it), nothing broke here
-            LOG.warn("could not answer " + request.getMethod() + " " + request.getRequestURI() + ": " + e);
-            SipMessages.answer(request, 500, "Server Internal Error");
+            // the answer could not go out: a TCP phone that closed its connection (as phones do after a
+            // de-REGISTER) is normal, and nothing else can reach it on that connection either
+            LOG.info("no answer to " + request.getMethod() + " from " + request.getRemoteAddr() + ":"
+                    + request.getRemotePort() + ": " + e.getMessage());
         } catch (ServletException | RuntimeException e) {
             LOG.error("500 to " + request.getMethod() + " " + request.getRequestURI(), e);
             SipMessages.answer(request, 500, "Server Internal Error");
@@ -92,16 +93,20 @@ public final class CloudparkSipServlet extends SipServlet {
 
     /**
      * An initial request answered here (REGISTER, a challenge, a refusal) that started no call: its session has done
-     * its work. After an INVITE's error the ACK still comes to that session.
+     * its work. Every initial request but INVITE is answered before its handler returns and starts nothing in its
+     * session. An INVITE that no call took (no leg) and that was answered here still gets its ACK in that session.
+     * {@code isCommitted()} alone does not tell: over TCP the stack may have ended the transaction by now, and then it
+     * says false, which left one session behind per challenged REGISTER.
      */
     private static void releaseIfAnswered(SipServletRequest request) {
-        if (!request.isInitial() || !request.isCommitted() || Leg.of(request.getSession()) != null) {
+        String method = request.getMethod();
+        if (!request.isInitial() || "ACK".equals(method) || "CANCEL".equals(method)) {
             return;
         }
-        if ("INVITE".equals(request.getMethod())) {
-            ApplicationSessions.endAfterAck(request.getApplicationSession());
-        } else {
+        if (!"INVITE".equals(method)) {
             ApplicationSessions.endNow(request.getApplicationSession());
+        } else if (Leg.of(request.getSession()) == null && SipMessages.answered(request)) {
+            ApplicationSessions.endAfterAck(request.getApplicationSession());
         }
     }
 

@@ -134,6 +134,7 @@ final class DigestAuthenticator {
 
     private void sendChallenge(SipServletRequest request, Tenant tenant, Challenge challenge, boolean stale) {
         try {
+            SipMessages.markAnswered(request);
             SipServletResponse response = request.createResponse(challenge.status);
             response.setHeader(challenge.challengeHeader, "Digest realm=\"" + tenant.domain() + "\", nonce=\""
                     + newNonce() + "\", algorithm=MD5, qop=\"auth\"" + (stale ? ", stale=true" : ""));

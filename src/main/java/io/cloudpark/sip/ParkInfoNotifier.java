@@ -23,7 +23,9 @@ import io.cloudpark.tenant.Tenant;
  * with its version (DESIGN §4), no subscription needed. The devices of an extension are told of calls parked there;
  * when the extension is in a park group, every member's devices are.
  * <ul>
- * <li>A device answering 481, 489 or 405 cannot take park-info: it gets none until it registers again.</li>
+ * <li>A device answering 481, 489, 405, 415 or 501 cannot take park-info: it gets none until it registers anew (a
+ *     new Call-ID), and is told by {@link ParkTextMessages} instead, from this state on. So is every device of an
+ *     extension whose format is {@link ParkInfoFormat#TEXT}.</li>
  * <li>408 (or no answer at all, which the container reports as 408) is tried again, {@link #MAX_ATTEMPTS} times in
  *     all, unless a newer state has gone out meanwhile.</li>
  * <li>A device that registers while calls are parked gets the state at once, {@code reason="refresh"}.</li>
@@ -35,9 +37,16 @@ final class ParkInfoNotifier {
     static final Duration RETRY_DELAY = Duration.ofSeconds(2);
 
     private final SipCore core;
+    private final ParkTextMessages texts;
 
     ParkInfoNotifier(SipCore core) {
         this.core = core;
+        this.texts = new ParkTextMessages(core);
+    }
+
+    /** The device cannot take park-info, or its extension wants text: it is told by MESSAGE. */
+    private static boolean textOnly(Extension recipient, Binding device) {
+        return device.parkInfoRefused() || recipient.parkInfoFormat() == ParkInfoFormat.TEXT;
     }
 
     /**
@@ -49,7 +58,9 @@ final class ParkInfoNotifier {
             Bodies bodies = new Bodies(tenant, info);
             for (Extension recipient : recipients(tenant, info.extension())) {
                 for (Binding device : core.devicesOf(recipient)) {
-                    if (!device.parkInfoRefused()) {
+                    if (textOnly(recipient, device)) {
+                        core.fanOut.forDevice(device, () -> texts.send(tenant, recipient, device, info));
+                    } else {
                         core.fanOut.forDevice(device, () -> send(tenant, recipient, device, info, bodies, 1));
                     }
                 }
@@ -90,7 +101,12 @@ final class ParkInfoNotifier {
     void refresh(Tenant tenant, Extension registered, Binding device) {
         for (String parkedAt : watchedBy(tenant, registered.number())) {
             ParkInfo state = core.app.parkService().snapshot(tenant, parkedAt, "refresh");
-            if (!state.announced().isEmpty()) {
+            if (state.announced().isEmpty()) {
+                continue;
+            }
+            if (textOnly(registered, device)) {
+                texts.send(tenant, registered, device, state);
+            } else {
                 send(tenant, registered, device, state, new Bodies(tenant, state), 1);
             }
         }
@@ -111,8 +127,9 @@ final class ParkInfoNotifier {
     }
 
     private void send(Tenant tenant, Extension recipient, Binding device, ParkInfo info, Bodies bodies, int attempt) {
+        SipApplicationSession appSession = null;
         try {
-            SipApplicationSession appSession = core.factory.createApplicationSession();
+            appSession = core.factory.createApplicationSession();
             SipServletRequest notify = core.factory.createRequest(appSession, "NOTIFY",
                     core.factory.createAddress("<sip:park@" + tenant.domain() + ">"),
                     core.factory.createAddress("<sip:" + recipient.number() + "@" + tenant.domain() + ">"));
@@ -130,6 +147,9 @@ final class ParkInfoNotifier {
         } catch (Exception e) {
             core.app.metrics().notifyFailed();
             LOG.warn("park-info to " + device.contactUri() + " not sent: " + e.getMessage());
+            if (appSession != null) {
+                ApplicationSessions.endNow(appSession); // no answer will come to end it
+            }
         }
     }
 
@@ -147,10 +167,11 @@ final class ParkInfoNotifier {
             return;
         }
         core.app.metrics().notifyFailed();
-        if (status == 481 || status == 489 || status == 405) {
+        if (status == 481 || status == 489 || status == 405 || status == 415 || status == 501) {
             LOG.info("park-info refused (" + status + ") by " + device.contactUri() + " of " + recipient.number() + "@"
-                    + tenant.domain() + ": none until it registers again");
+                    + tenant.domain() + ": text MESSAGEs instead until it registers anew");
             core.registrations.refuseParkInfo(recipient.id(), device.contactUri());
+            texts.send(tenant, recipient, device, info);
         } else if (status == 408 && attempt < MAX_ATTEMPTS) {
             LOG.info("park-info to " + device.contactUri() + " unanswered; attempt " + (attempt + 1) + " of " + MAX_ATTEMPTS);
             core.app.scheduler().schedule(() -> retry(tenant, recipient, device, info, bodies, attempt + 1),

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Optional;
 
 import javax.servlet.sip.Address;
@@ -124,14 +125,37 @@ final class Registrar {
         }
     }
 
-    /** The Path the load balancer added (RFC 3327): the way back to this device, with where it really is. */
+    /**
+     * The way back to this device. Behind the load balancer: the Path it added (RFC 3327), with where the device really
+     * is. A device that registered directly over TCP or TLS: the connection it registered on (its flow, RFC 5626 §3),
+     * as the one hop, so what the PBX sends it goes back on that connection, which the stack keeps open (it is
+     * cached under the address it came from). Its Contact may name an address a NAT or firewall keeps closed.
+     */
     private static List<String> path(SipServletRequest register) throws ServletParseException {
         List<String> path = new ArrayList<>();
         ListIterator<Address> it = register.getAddressHeaders("Path");
         while (it.hasNext()) {
             path.add(it.next().toString());
         }
+        String transport = connectionTransport(register);
+        if (path.isEmpty() && transport != null) {
+            path.add("<sip:" + register.getRemoteAddr() + ":" + register.getRemotePort() + ";transport=" + transport
+                    + ";lr;" + SipCore.FLOW_PARAM + ">");
+        }
         return path;
+    }
+
+    /** {@code tcp} or {@code tls} when the request came over a connection (its top Via says how it was sent), else null. */
+    private static String connectionTransport(SipServletRequest request) {
+        String via = request.getHeader("Via");
+        if (via == null) {
+            return null;
+        }
+        String protocol = via.trim().split("\\s+")[0].toUpperCase(Locale.ROOT);
+        if (protocol.endsWith("/TCP")) {
+            return "tcp";
+        }
+        return protocol.endsWith("/TLS") ? "tls" : null;
     }
 
     private Address bound(Binding binding, Instant now) throws ServletParseException {

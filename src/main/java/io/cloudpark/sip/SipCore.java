@@ -16,6 +16,7 @@ import javax.servlet.sip.SipURI;
 import javax.servlet.sip.URI;
 
 import org.apache.log4j.Logger;
+import org.mobicents.servlet.sip.core.session.MobicentsSipSession;
 
 import io.cloudpark.app.CloudparkApp;
 import io.cloudpark.park.ParkInfo;
@@ -69,14 +70,39 @@ final class SipCore {
         return registrations.activeBindings(extension.id(), Instant.now(app.clock()));
     }
 
+    /** Marks the one-hop "path" of a device registered directly over TCP/TLS: the connection it registered on. */
+    static final String FLOW_PARAM = "cloudpark-flow";
+
     /**
      * Sends a request the PBX originates to a device the way its REGISTER came: its stored Path as the Route set, so
-     * it goes through the load balancer that holds the device's binding, whichever node sends it.
+     * it goes through the load balancer that holds the device's binding, whichever node sends it. A device registered
+     * directly over TCP/TLS is reached on its connection; the dialog this request starts stays on it too when the
+     * device's Contact says {@code ;ob} (RFC 5626 §5.3): Restcomm sends a request whose target has {@code ob} on the
+     * session's flow, which it records itself for the requests a device sends, and which is set here for ours.
      */
     void routeTo(SipServletRequest request, Binding device) throws ServletParseException {
         List<String> path = device.path();
         for (int i = path.size() - 1; i >= 0; i--) {
-            request.pushRoute(factory.createAddress(path.get(i)));
+            Address hop = factory.createAddress(path.get(i));
+            request.pushRoute(hop);
+            if (path.size() == 1 && hop.getURI() instanceof SipURI flow && flow.getParameter(FLOW_PARAM) != null) {
+                keepOnFlow(request, flow);
+            }
+        }
+    }
+
+    private static void keepOnFlow(SipServletRequest request, SipURI flow) {
+        if (!(request.getSession() instanceof MobicentsSipSession session)) {
+            return; // not Restcomm: the first request still takes the flow, in-dialog ones go to the Contact
+        }
+        try {
+            javax.sip.address.SipURI hop = javax.sip.SipFactory.getInstance().createAddressFactory()
+                    .createSipURI(null, flow.getHost());
+            hop.setPort(flow.getPort());
+            hop.setTransportParam(flow.getTransportParam());
+            session.setFlow(hop);
+        } catch (javax.sip.PeerUnavailableException | java.text.ParseException e) {
+            LOG.warn("no flow kept for " + request.getRequestURI() + ": " + e.getMessage());
         }
     }
 

@@ -12,6 +12,7 @@ import org.apache.log4j.Logger;
 final class SipMessages {
     private static final Logger LOG = Logger.getLogger(SipMessages.class);
     static final String SDP = "application/sdp";
+    private static final String ANSWERED = "io.cloudpark.sip.answered";
 
     private SipMessages() {
     }
@@ -44,10 +45,11 @@ final class SipMessages {
 
     /** Sends a final answer to a request unless one was sent already (e.g. the container's 487 after a CANCEL). */
     static void answer(SipServletRequest request, int status, String reason) {
-        if (request.isCommitted()) {
+        if (answered(request)) {
             return;
         }
         try {
+            markAnswered(request);
             (reason == null ? request.createResponse(status) : request.createResponse(status, reason)).send();
         } catch (IOException | IllegalStateException e) {
             LOG.warn("could not answer " + request.getMethod() + " with " + status + ": " + e.getMessage());
@@ -57,6 +59,18 @@ final class SipMessages {
             LOG.warn("could not answer " + request.getMethod() + " with " + status + " (Via " + request.getHeader("Via")
                     + "): " + e.getMessage());
         }
+    }
+
+    /**
+     * A final answer went out: the container says so, or {@link #answer} or a challenge sent one (the container's
+     * {@code isCommitted()} turns false again once a TCP transaction has ended).
+     */
+    static boolean answered(SipServletRequest request) {
+        return request.isCommitted() || request.getAttribute(ANSWERED) != null;
+    }
+
+    static void markAnswered(SipServletRequest request) {
+        request.setAttribute(ANSWERED, Boolean.TRUE);
     }
 
     static void send(SipServletRequest request) {

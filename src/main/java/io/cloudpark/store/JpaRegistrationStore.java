@@ -69,9 +69,12 @@ final class JpaRegistrationStore implements RegistrationStore {
     }
 
     private static void upsert(EntityManager em, long extensionId, Binding binding) {
+        // a refresh (same Call-ID: the same device instance, RFC 3261 §10.2.4) keeps a park-info refusal; a new one
+        // (the phone restarted, maybe upgraded) may take park-info again
         int updated = em.createQuery("update RegistrationEntity r"
                         + " set r.expiresAt = :expires, r.callId = :callId, r.cseq = :cseq, r.userAgent = :userAgent,"
-                        + " r.parkInfoRefused = false, r.path = :path"
+                        + " r.parkInfoRefused = case when r.callId = :callId then r.parkInfoRefused else false end,"
+                        + " r.path = :path"
                         + " where r.extensionId = :extension and r.contactUri = :contact")
                 .setParameter("expires", binding.expiresAt())
                 .setParameter("callId", binding.callId())

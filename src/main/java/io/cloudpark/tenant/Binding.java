@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * One registered device (contact) of an extension, valid until {@code expiresAt}. {@code parkInfoRefused}: the
- * device answered a park-info NOTIFY with 481, 489 or 405, so it gets none until it registers again. {@code path}:
+ * device refused a park-info NOTIFY (481, 489, 405, 415, 501), so it gets text MESSAGEs instead until it registers
+ * with a new Call-ID (a refresh keeps the refusal). {@code path}:
  * the Path its REGISTER came with (RFC 3327), first hop first, empty when it registered directly; whatever the PBX
  * sends the device goes that way.
  */

@@ -15,7 +15,7 @@ public interface RegistrationStore {
      */
     void putBinding(long extensionId, Binding binding);
 
-    /** The device answered park-info with 481, 489 or 405: send it none until it registers again. */
+    /** The device refused park-info: it gets text MESSAGEs instead until it registers with a new Call-ID. */
     void refuseParkInfo(long extensionId, String contactUri);
 
     void removeBinding(long extensionId, String contactUri);

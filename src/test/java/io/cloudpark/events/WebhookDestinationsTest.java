@@ -10,7 +10,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class WebhookDestinationsTest {
-    private final WebhookDestinations open = new WebhookDestinations(List.of());
+    private final WebhookDestinations off = new WebhookDestinations(List.of());
+    private final WebhookDestinations open = new WebhookDestinations(List.of(WebhookDestinations.ANY_PUBLIC_HOST));
     private final WebhookDestinations listed = new WebhookDestinations(List.of("127.0.0.1", ".crm.example"));
 
     @Test
@@ -25,7 +26,13 @@ class WebhookDestinationsTest {
     }
 
     @Test
-    void withoutAnAllowListLoopbackLinkLocalAndWildcardAreRefused() {
+    void withNothingAllowedByTheOperatorThereAreNoWebhooks() {
+        assertTrue(off.refusal("https://203.0.113.10/hook").orElseThrow().contains("CLOUDPARK_WEBHOOK_ALLOWED_HOSTS"));
+        assertTrue(off.deliveryRefusal(URI.create("https://crm.example/hook")).orElseThrow().startsWith("webhooks are off"));
+    }
+
+    @Test
+    void withAnyPublicHostLoopbackLinkLocalAndWildcardAreRefused() {
         for (String url : List.of("http://127.0.0.1/", "http://[::1]/", "http://169.254.169.254/latest/meta-data",
                 "http://0.0.0.0/", "http://localhost/", "http://224.0.0.1/")) {
             assertTrue(open.refusal(url).isPresent(), url);

@@ -11,6 +11,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.cloudpark.testing.AdminClient;
 import io.cloudpark.testing.Calls;
 import io.cloudpark.testing.Deployments;
 import io.cloudpark.testing.ParkInfoDocument;
@@ -52,7 +53,7 @@ class DeviceParkInfoIT {
     }
 
     @Test
-    void aDeviceThatRefusesParkInfoGetsNoneUntilItRegistersAgain() {
+    void aDeviceThatRefusesParkInfoGetsTextMessagesUntilItRegistersAgain() {
         try (TestTenant acme = TestTenant.create("refuse", "711", "712", "750")) {
             TestPhone parker = acme.registeredPhone("711");
             TestPhone client = acme.registeredPhone("750");
@@ -63,20 +64,53 @@ class DeviceParkInfoIT {
             Calls.parkAt(acme, parker, client, "712");
             oldPhone.awaitRequest("NOTIFY");
             newPhone.awaitRequest("NOTIFY");
+            SipMessage told = oldPhone.awaitRequest("MESSAGE");
+            assertTrue(told.header("Content-Type").startsWith("text/plain"), told.toString());
+            assertEquals("User 750 parked at 712 by User 711 (711). Dial *88712 to pick up.", told.body());
 
+            assertEquals(200, oldPhone.register(300).status(), "a refresh: still refusing");
             TestPhone secondClient = acme.registeredPhone("750");
             Calls.parkAt(acme, parker, secondClient, "712");
             ParkInfoDocument second = ParkInfoDocument.of(newPhone.awaitRequest("NOTIFY"));
             assertEquals(2, second.calls().size());
-            assertFalse(oldPhone.receives("NOTIFY", 500), "the refusing device is left alone");
+            assertEquals("User 750 parked at 712 by User 711 (711). Dial *88712 to pick up.",
+                    oldPhone.awaitRequest("MESSAGE").body(), "straight to text: only the new park");
+            assertFalse(oldPhone.receives("NOTIFY", 0), "no park-info to the refusing device, though it was sent first");
+            assertFalse(newPhone.receives("MESSAGE", 0), "the device that takes park-info gets no text");
 
             oldPhone.answerParkInfoWith(200);
-            assertEquals(200, oldPhone.register(300).status());
             assertEquals(200, oldPhone.unregisterAll().status());
             assertEquals(200, oldPhone.register(300).status());
             ParkInfoDocument back = ParkInfoDocument.of(oldPhone.awaitRequest("NOTIFY"));
             assertEquals("refresh", back.reason(), "registered again: it is told again");
             assertEquals(2, back.calls().size());
+        }
+    }
+
+    @Test
+    void aTextOnlyExtensionGetsMessagesAndNoParkInfo() {
+        try (TestTenant acme = TestTenant.create("text-only", "731", "732", "750")) {
+            AdminClient.Reply patched = acme.admin().patch("/api/tenants/" + acme.domain() + "/extensions/732",
+                    "{\"parkInfoFormat\":\"TEXT\"}");
+            assertEquals(200, patched.status(), patched.body());
+            assertTrue(patched.body().contains("\"parkInfoFormat\":\"TEXT\""), patched.body());
+            TestPhone parker = acme.registeredPhone("731");
+            TestPhone client = acme.registeredPhone("750");
+            TestPhone desk = acme.registeredPhone("732");
+
+            Calls.Connected talk = Calls.parkAt(acme, parker, client, "732");
+            assertEquals("User 750 parked at 732 by User 731 (731). Dial *88732 to pick up.", desk.awaitRequest("MESSAGE").body());
+            assertEquals(200, Calls.dial(desk, "*88732").status());
+            client.awaitRequest("INVITE");
+
+            TestPhone laptop = acme.registeredPhone("732"); // registers while nothing is parked: told nothing
+            Calls.Connected second = Calls.parkAt(acme, parker, acme.registeredPhone("750"), "732");
+            assertEquals("User 750 parked at 732 by User 731 (731). Dial *88732 to pick up.", laptop.awaitRequest("MESSAGE").body());
+            desk.awaitRequest("MESSAGE");
+            assertFalse(desk.receives("NOTIFY", 0), "a text-only extension gets no park-info, parked or retrieved");
+            assertFalse(laptop.receives("NOTIFY", 0));
+            assertEquals(200, talk.caller().bye().status());
+            assertEquals(200, second.caller().bye().status());
         }
     }
 

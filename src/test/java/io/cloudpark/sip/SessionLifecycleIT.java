@@ -17,6 +17,7 @@ import io.cloudpark.testing.AdminClient;
 import io.cloudpark.testing.Call;
 import io.cloudpark.testing.Calls;
 import io.cloudpark.testing.Deployments;
+import io.cloudpark.testing.LiveSessions;
 import io.cloudpark.testing.ParkInfoDocument;
 import io.cloudpark.testing.SipMessage;
 import io.cloudpark.testing.TestPhone;
@@ -53,8 +54,43 @@ class SessionLifecycleIT {
             assertEquals(481, phone.request("REFER", "sip:102@" + acme.domain(), Map.of("Refer-To", "<sip:*68@" + acme.domain() + ">")).status());
             assertEquals(200, phone.unregisterAll().status());
 
-            long after = liveSessions();
-            assertTrue(after <= before, "27 requests answered, sessions " + before + " -> " + after);
+            // a session ends just after its answer is out: polled against a deadline
+            LiveSessions.awaitBackTo(before, 5_000, "27 requests answered");
+        }
+    }
+
+    /**
+     * Over TCP the stack ends a transaction as soon as its answer is out, and the container's {@code isCommitted()}
+     * then says false: every challenged or refused request left its session behind (one per REGISTER cycle). Polled
+     * against a deadline: the server releases a session just after its answer is on the wire.
+     */
+    @Test
+    void overTcpRegistrationsRefusalsAndRefusedParkInfoLeaveNoSession() {
+        try (TestTenant acme = TestTenant.create("sessions-tcp", "111", "112", "113", "114")) {
+            long idle = liveSessions();
+            TestPhone phone = acme.tcpPhone("111");
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, phone.register(300).status());
+            }
+            assertEquals(403, acme.tcpPhone("112").register(300, "wrong").status());
+            assertEquals(200, phone.request("OPTIONS", "sip:" + acme.domain(), Map.of()).status());
+            assertEquals(489, phone.request("SUBSCRIBE", "sip:112@" + acme.domain(), Map.of("Event", "dialog")).status());
+            assertEquals(489, phone.request("NOTIFY", "sip:112@" + acme.domain(), Map.of("Event", "park-info", "Subscription-State", "active")).status());
+            assertEquals(405, phone.request("MESSAGE", "sip:112@" + acme.domain(), Map.of()).status());
+            assertEquals(481, phone.request("REFER", "sip:112@" + acme.domain(), Map.of("Refer-To", "<sip:*68@" + acme.domain() + ">")).status());
+
+            // park-info refused, then the text MESSAGE: both sessions are the server's, ended on their answers
+            phone.answerParkInfoWith(481);
+            TestPhone parker = acme.registeredPhone("113");
+            Calls.Connected talk = Calls.parkAt(acme, parker, acme.registeredPhone("114"), "111");
+            phone.awaitRequest("NOTIFY", 5000, "park-info");
+            phone.awaitRequest("MESSAGE");
+            assertEquals(200, talk.caller().bye().status(), "the parked party hangs up");
+            assertEquals(200, phone.unregisterAll().status());
+            assertEquals(200, parker.unregisterAll().status());
+
+            // the challenged INVITE of the parked call waits a minute for its ACK; all else must be gone well before
+            LiveSessions.awaitBackTo(idle + 1, 10_000, "REGISTER x7, refusals, park-info refused over TCP");
         }
     }
 

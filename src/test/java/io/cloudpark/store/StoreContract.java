@@ -500,7 +500,7 @@ abstract class StoreContract {
     // ----- registrations
 
     @Test
-    void aRefusalOfParkInfoLastsUntilTheDeviceRegistersAgain() {
+    void aRefusalOfParkInfoLastsUntilTheDeviceRegistersAnew() {
         Tenant tenant = newTenant();
         long ext = newExtension(tenant, "401");
         Instant now = Instant.parse("2026-11-22T10:00:00Z");
@@ -511,7 +511,12 @@ abstract class StoreContract {
         assertEquals(List.of(true, false), registrations.activeBindings(ext, now).stream().map(Binding::parkInfoRefused).toList());
 
         registrations.putBinding(ext, new Binding("sip:401@10.0.0.1:5060", now.plusSeconds(600), "c1", 2, "ua"));
-        assertEquals(List.of(false, false), registrations.activeBindings(ext, now).stream().map(Binding::parkInfoRefused).toList());
+        assertEquals(List.of(true, false), registrations.activeBindings(ext, now).stream().map(Binding::parkInfoRefused).toList(),
+                "a refresh (same Call-ID) keeps the refusal");
+
+        registrations.putBinding(ext, new Binding("sip:401@10.0.0.1:5060", now.plusSeconds(600), "c1-restarted", 1, "ua"));
+        assertEquals(List.of(false, false), registrations.activeBindings(ext, now).stream().map(Binding::parkInfoRefused).toList(),
+                "registered anew (a new Call-ID): it may take park-info now");
     }
 
     @Test

@@ -35,7 +35,7 @@ public final class Call {
 
     private void sendAck(long seq) {
         String text = "ACK " + remoteTarget + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + phone.port() + ";branch=" + TestPhone.branch() + "\r\n"
+                + "Via: " + phone.sentBy() + ";branch=" + TestPhone.branch() + "\r\n"
                 + "Max-Forwards: 70\r\nFrom: " + local + "\r\nTo: " + remote + "\r\nCall-ID: " + callId
                 + "\r\nCSeq: " + seq + " ACK\r\nContent-Length: 0\r\n\r\n";
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

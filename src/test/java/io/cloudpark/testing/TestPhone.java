@@ -1,9 +1,15 @@
 package io.cloudpark.testing;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -28,6 +34,11 @@ import java.util.function.Predicate;
  * transfers, and answers what the PBX sends it (NOTIFY, BYE, re-INVITE) at once, keeping a copy of every request
  * for the test to assert on. REFERred (RFC 3515), it accepts and calls the Refer-To, as a transferee does. Written
  * for these tests, on purpose independent of the server's SIP stack.
+ * <p>
+ * {@link #overTcp} makes one that talks over the one TCP connection it opens to the server, like a phone behind NAT
+ * or a firewall: the port its Contact and Via name is bound but never listens, so a connection the server opens to
+ * it is refused. It hears the server only on the connection it opened. Its Contact says {@code ;ob}, as an RFC 5626
+ * phone's does: keep my dialogs on my flow.
  */
 public final class TestPhone implements AutoCloseable {
     private static final String SERVER = "127.0.0.1";
@@ -38,6 +49,10 @@ public final class TestPhone implements AutoCloseable {
     private final String password;
     private final int serverPort;
     private final DatagramSocket socket;
+    /** TCP only: holds the Contact's port, which refuses connections (bound, never listening). */
+    private final Socket unreachable;
+    /** TCP only: the connection this phone opened; a new one after {@link #closeConnection()}. */
+    private volatile Socket connection;
     private final Thread receiver;
     private final List<SipMessage> requests = new ArrayList<>();
     /** INVITEs by branch, for the 487 a CANCEL calls for. */
@@ -62,18 +77,81 @@ public final class TestPhone implements AutoCloseable {
     private final String registrationCallId = UUID.randomUUID() + "@test";
 
     public TestPhone(String domain, String extension, String password, int serverPort) {
+        this(domain, extension, password, serverPort, false);
+    }
+
+    /** A phone over TCP that refuses inbound connections: see the class comment. */
+    public static TestPhone overTcp(String domain, String extension, String password, int serverPort) {
+        return new TestPhone(domain, extension, password, serverPort, true);
+    }
+
+    private TestPhone(String domain, String extension, String password, int serverPort, boolean tcp) {
         this.domain = domain;
         this.extension = extension;
         this.password = password;
         this.serverPort = serverPort;
         try {
-            this.socket = new DatagramSocket(0, InetAddress.getByName(SERVER));
+            if (tcp) {
+                this.socket = null;
+                this.unreachable = new Socket();
+                this.unreachable.bind(new InetSocketAddress(SERVER, 0));
+            } else {
+                this.socket = new DatagramSocket(0, InetAddress.getByName(SERVER));
+                this.unreachable = null;
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        this.receiver = new Thread(this::receive, "phone-" + extension + "@" + socket.getLocalPort());
+        this.receiver = new Thread(this::receive, "phone-" + extension + "@" + port());
         this.receiver.setDaemon(true);
-        this.receiver.start();
+        if (tcp) {
+            connect();
+        } else {
+            this.receiver.start();
+        }
+    }
+
+    private synchronized Socket connect() {
+        try {
+            Socket opened = new Socket(SERVER, serverPort);
+            connection = opened;
+            Thread reader = new Thread(() -> receiveStream(opened), "phone-" + extension + "-tcp@" + opened.getLocalPort());
+            reader.setDaemon(true);
+            reader.start();
+            return opened;
+        } catch (IOException e) {
+            throw new IllegalStateException("could not connect to 127.0.0.1:" + serverPort, e);
+        }
+    }
+
+    /** TCP: the phone closes its connection (as phones do after a de-REGISTER); the next request opens a new one. */
+    public void closeConnection() {
+        try {
+            connection.close();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private volatile boolean closeOnceAuthenticatedSent;
+
+    /**
+     * TCP: de-registers, closing its connection the moment the authenticated REGISTER is out, before the answer (as
+     * a phone switching off does): the server's 200 finds the connection gone.
+     */
+    public void unregisterClosingAtOnce() {
+        closeOnceAuthenticatedSent = true;
+        register(0);
+    }
+
+    /** TCP: the local port of the connection this phone opened (what the server sees as its source). */
+    public int connectionPort() {
+        return connection.getLocalPort();
+    }
+
+    /** The transport of its Via and Contact: {@code UDP} or {@code TCP}. */
+    String transport() {
+        return socket == null ? "TCP" : "UDP";
     }
 
     public String extension() {
@@ -81,11 +159,16 @@ public final class TestPhone implements AutoCloseable {
     }
 
     public int port() {
-        return socket.getLocalPort();
+        return socket == null ? unreachable.getLocalPort() : socket.getLocalPort();
     }
 
     public String contact() {
-        return "sip:" + extension + "@" + SERVER + ":" + port();
+        return "sip:" + extension + "@" + SERVER + ":" + port() + (socket == null ? ";transport=tcp;ob" : "");
+    }
+
+    /** Its Via's sent-by, transport included: {@code SIP/2.0/UDP 127.0.0.1:port}. */
+    String sentBy() {
+        return "SIP/2.0/" + transport() + " " + SERVER + ":" + port();
     }
 
     public String aor() {
@@ -277,7 +360,7 @@ public final class TestPhone implements AutoCloseable {
 
     private SipMessage pending(String uri, Map<String, String> headers, long seq, String branch) {
         // a synthetic marker of the INVITE in flight: what CANCEL and the final answer are matched against
-        String text = "INVITE " + uri + " SIP/2.0\r\nVia: SIP/2.0/UDP " + SERVER + ":" + port() + ";branch=" + branch
+        String text = "INVITE " + uri + " SIP/2.0\r\nVia: " + sentBy() + ";branch=" + branch
                 + "\r\nFrom: " + headers.get("From") + "\r\nTo: " + headers.get("To") + "\r\nCall-ID: "
                 + headers.get("Call-ID") + "\r\nCSeq: " + seq + " INVITE\r\nContent-Length: 0\r\n\r\n";
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
@@ -300,6 +383,11 @@ public final class TestPhone implements AutoCloseable {
             seq = cseq.getAndIncrement();
             branch = branch();
             send(method, uri, headers, seq, branch, body, contentType);
+            if (closeOnceAuthenticatedSent) {
+                closeOnceAuthenticatedSent = false;
+                closeConnection();
+                return null;
+            }
             answer = awaitResponse(headers.get("Call-ID"), seq, method, m -> m.status() >= 200, 10_000);
         }
         if ("INVITE".equals(method) && answer.status() >= 300) {
@@ -311,7 +399,7 @@ public final class TestPhone implements AutoCloseable {
     /** The hop-by-hop ACK of a non-2xx final answer: same branch as the INVITE (RFC 3261 §17.1.1.3). */
     void ackFailure(String uri, Map<String, String> headers, long seq, String branch, SipMessage answer) {
         String text = "ACK " + uri + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + SERVER + ":" + port() + ";branch=" + branch + "\r\n"
+                + "Via: " + sentBy() + ";branch=" + branch + "\r\n"
                 + "From: " + headers.get("From") + "\r\nTo: " + answer.header("To") + "\r\nCall-ID: " + headers.get("Call-ID")
                 + "\r\nCSeq: " + seq + " ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
         sendRaw(text.getBytes(StandardCharsets.UTF_8));
@@ -408,7 +496,7 @@ public final class TestPhone implements AutoCloseable {
 
     void send(String method, String uri, Map<String, String> headers, long seq, String branch, String body, String contentType) {
         StringBuilder text = new StringBuilder(method).append(' ').append(uri).append(" SIP/2.0\r\n")
-                .append("Via: SIP/2.0/UDP ").append(SERVER).append(':').append(port()).append(";branch=").append(branch).append(";rport\r\n")
+                .append("Via: ").append(sentBy()).append(";branch=").append(branch).append(";rport\r\n")
                 .append("Max-Forwards: 70\r\n")
                 .append("CSeq: ").append(seq).append(' ').append(method).append("\r\n")
                 .append("User-Agent: cloudpark-test-phone\r\n");
@@ -434,9 +522,60 @@ public final class TestPhone implements AutoCloseable {
     /** Sends raw bytes to the server: also how tests send garbage. */
     public void sendRaw(byte[] bytes) {
         try {
-            socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getByName(SERVER), serverPort));
+            if (socket != null) {
+                socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getByName(SERVER), serverPort));
+                return;
+            }
+            synchronized (this) {
+                Socket open = connection.isClosed() ? connect() : connection;
+                OutputStream out = open.getOutputStream();
+                out.write(bytes);
+                out.flush();
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** TCP: reads the messages of one connection, each framed by its Content-Length (RFC 3261 §18.3). */
+    private void receiveStream(Socket from) {
+        try (InputStream in = new BufferedInputStream(from.getInputStream())) {
+            while (true) {
+                ByteArrayOutputStream head = new ByteArrayOutputStream();
+                int matched = 0;
+                while (matched < 4) {
+                    int c = in.read();
+                    if (c < 0) {
+                        return;
+                    }
+                    if (head.size() == 0 && (c == '\r' || c == '\n')) {
+                        continue; // keep-alive CRLFs between messages
+                    }
+                    head.write(c);
+                    matched = (c == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (c == '\r' ? 1 : 0);
+                }
+                SipMessage headers = SipMessage.parse(head.toByteArray(), head.size());
+                String length = headers.header("content-length");
+                byte[] body = in.readNBytes(length == null ? 0 : Integer.parseInt(length.trim()));
+                head.write(body);
+                dispatch(head.toByteArray(), head.size());
+            }
+        } catch (IOException | RuntimeException closed) {
+            // the connection is gone: the phone's, or the server's doing
+        }
+    }
+
+    private void dispatch(byte[] data, int length) {
+        SipMessage message;
+        try {
+            message = SipMessage.parse(data, length);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (message.isRequest()) {
+            onRequest(message);
+        } else {
+            onResponse(message);
         }
     }
 
@@ -454,17 +593,7 @@ public final class TestPhone implements AutoCloseable {
             if (packet.getLength() < 10) {
                 continue; // keep-alive
             }
-            SipMessage message;
-            try {
-                message = SipMessage.parse(packet.getData(), packet.getLength());
-            } catch (RuntimeException e) {
-                continue;
-            }
-            if (message.isRequest()) {
-                onRequest(message);
-            } else {
-                onResponse(message);
-            }
+            dispatch(packet.getData(), packet.getLength());
         }
     }
 
@@ -652,6 +781,15 @@ public final class TestPhone implements AutoCloseable {
 
     @Override
     public void close() {
-        socket.close();
+        if (socket != null) {
+            socket.close();
+            return;
+        }
+        try {
+            connection.close();
+            unreachable.close();
+        } catch (IOException ignored) {
+            // closed already
+        }
     }
 }

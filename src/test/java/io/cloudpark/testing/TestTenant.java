@@ -86,6 +86,13 @@ public final class TestTenant implements AutoCloseable {
         return phone;
     }
 
+    /** A phone of that extension over TCP, refusing inbound connections (see {@link TestPhone#overTcp}). */
+    public TestPhone tcpPhone(String extension) {
+        TestPhone phone = TestPhone.overTcp(domain, extension, "pw-" + extension, sipPort);
+        phones.add(phone);
+        return phone;
+    }
+
     /** A phone of that extension, registered. */
     public TestPhone registeredPhone(String extension) {
         TestPhone phone = phone(extension);
