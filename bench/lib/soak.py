@@ -156,11 +156,14 @@ def cmd_report(args):
         for role in lane["roles"]:
             results[role] = sipp_results(os.path.join(directory, role)).get(lane["roles"][role], {})
         caller = results["caller"]
-        failed_in, failed_out = 0, 0
+        failed_in, failed_in_peers, failed_out = 0, 0, 0
         for role in lane["roles"]:
             for t, n in failures_by_time(os.path.join(directory, role)):
                 if n and in_windows(t, windows):
+                    # refused (503/480) or cut while the database was down: allowed, reported apart; a park among
+                    # them that did not end properly still counts below (FAILED, stuck, or no expected resolution)
                     failed_in += n if role == "caller" else 0
+                    failed_in_peers += 0 if role == "caller" else n
                 elif n:
                     failed_out += n
                     problems.append("%s: %d %s call(s) failed at %s, outside the database restarts" % (
@@ -176,6 +179,7 @@ def cmd_report(args):
         parks = sum(history.values())
         entry = {"expected_resolution": lane["expected"], "rate_cps": lane["rate_cps"],
                  "sipp": results, "caller_failed_during_db_restarts": failed_in,
+                 "other_roles_failed_during_db_restarts": failed_in_peers,
                  "failed_outside_db_restarts": failed_out, "caller_unfinished": unfinished,
                  "park_history": history, "parks_recorded": parks}
         lane_lost = failed_out + max(unfinished, 0) + ended_failed
@@ -246,6 +250,8 @@ def cmd_report(args):
             e["failed_outside_db_restarts"], e["lost"],
             ", ".join("%s %d" % kv for kv in sorted(e["park_history"].items())),
             "; race won %d lost %d" % (e["race"]["won"], e["race"]["lost"]) if "race" in e else ""))
+    print("  fail@db: callers refused (503/480) or cut within a database restart window, allowed (other roles: %d);"
+          " fail: any role's failures outside them, counted as lost" % sum(e["other_roles_failed_during_db_restarts"] for e in lanes.values()))
     if dropped:
         print("devices that never answer dropped: %s" % ", ".join("%s %d" % kv for kv in sorted(dropped.items())))
     heaps = [s["heap_after_gc_kib"] for s in traffic if s["heap_after_gc_kib"]]

@@ -14,6 +14,7 @@ import org.apache.log4j.Logger;
 import io.cloudpark.park.ParkedCall;
 import io.cloudpark.park.RecallPlan;
 import io.cloudpark.park.Resolution;
+import io.cloudpark.park.StoreUnavailableException;
 import io.cloudpark.tenant.Binding;
 import io.cloudpark.tenant.Tenant;
 
@@ -35,6 +36,7 @@ import io.cloudpark.tenant.Tenant;
 final class RecallFlow {
     private static final Logger LOG = Logger.getLogger(RecallFlow.class);
     static final String ALERT_INFO = "<urn:alert:service:recall>";
+    private static final Duration CLAIM_RETRY = Duration.ofSeconds(1);
 
     private final SipCore core;
 
@@ -43,10 +45,18 @@ final class RecallFlow {
     }
 
     void schedule(Tenant tenant, ParkedCall call) {
-        Duration delay = Duration.between(Instant.now(core.app.clock()), call.recallAt());
+        scheduleIn(tenant, call, Duration.between(Instant.now(core.app.clock()), call.recallAt()));
+    }
+
+    private void scheduleIn(Tenant tenant, ParkedCall call, Duration delay) {
         core.parkedLegs.scheduleRecall(call.id(), core.app.scheduler(), delay, () -> {
             try {
                 start(tenant, call);
+            } catch (StoreUnavailableException e) {
+                // the call is still parked and nobody else will recall it: try again until the store is back
+                LOG.warn("recall of park " + call.id() + " is due, but the store is unavailable (" + e.getMessage()
+                        + "); trying again in " + CLAIM_RETRY.toMillis() + " ms");
+                scheduleIn(tenant, call, CLAIM_RETRY);
             } catch (Exception e) {
                 LOG.error("recall of park " + call.id() + " failed", e);
             }

@@ -12,7 +12,11 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.apache.log4j.AppenderSkeleton;
+import org.apache.log4j.Logger;
+import org.apache.log4j.spi.LoggingEvent;
 import org.h2.tools.Server;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -36,7 +40,8 @@ import io.cloudpark.testing.TestTenant;
  * stopped and started again by the test. Parks answer 503 in the sipfrag and the call stays connected; retrieves
  * answer 503; once the database is back everything works and nothing stray is stored. And when the database goes
  * away just after the SIP side has acted, the park still ends once, recorded when the store is back, devices cleared;
- * a park stuck with no dialog (whatever left it so) is found and ended FAILED.
+ * a park stuck with no dialog (whatever left it so) is found and ended FAILED; a recall that falls due while the
+ * database is away rings once it is back.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -188,6 +193,67 @@ class StoreOutageIT {
             assertEquals("FAILED", acme.lastEndedPark().get("resolution").asText());
             assertEquals("repair", acme.lastEndedPark().get("endedBy").asText());
             assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
+        }
+    }
+
+    @Test
+    void aRecallThatFallsDueWhileTheStoreIsDownRingsOnceItIsBack() throws Exception {
+        try (TestTenant acme = TestTenant.create("recalllater", "1641", "1680");
+             RecallLog recallLog = RecallLog.attach()) {
+            acme.settings("{\"parkTimeoutSeconds\":3,\"recallRingSeconds\":10}");
+            TestPhone parker = acme.registeredPhone("1641");
+            TestPhone client = acme.registeredPhone("1680");
+            String parkId = Calls.parkAtSelf(acme, parker, client).info().parkId();
+
+            database.stop();
+            recallLog.awaitLineAbout(parkId); // the recall fell due and could not claim the call
+            database = startDatabase();
+
+            SipMessage recall = parker.awaitRequest("INVITE", 10_000);
+            assertEquals(RecallFlow.ALERT_INFO, recall.header("Alert-Info"), "the call is recalled, not left parked");
+            Call answered = parker.answer(recall);
+            assertTrue(client.awaitRequest("INVITE").body().contains(parker.mediaLine()), "the client is reconnected");
+            answered.ack();
+            awaitHealthy();
+            assertEquals("RECALLED", acme.lastEndedPark().get("resolution").asText());
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
+            assertEquals(200, answered.bye().status());
+        }
+    }
+
+    /** The hook of the test above: RecallFlow's log lines, one of which names the park. */
+    private static final class RecallLog extends AppenderSkeleton implements AutoCloseable {
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+
+        static RecallLog attach() {
+            RecallLog log = new RecallLog();
+            Logger.getLogger(RecallFlow.class.getName()).addAppender(log);
+            return log;
+        }
+
+        void awaitLineAbout(String parkId) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (lines.stream().noneMatch(line -> line.contains(parkId))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("the recall of " + parkId + " never fell due: " + lines);
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        @Override
+        protected void append(LoggingEvent event) {
+            lines.add(String.valueOf(event.getRenderedMessage()));
+        }
+
+        @Override
+        public void close() {
+            Logger.getLogger(RecallFlow.class.getName()).removeAppender(this);
+        }
+
+        @Override
+        public boolean requiresLayout() {
+            return false;
         }
     }
 
