@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.cloudpark.standalone.EmbeddedContainer;
 import io.cloudpark.testing.Call;
 import io.cloudpark.testing.Calls;
+import io.cloudpark.testing.Conditions;
 import io.cloudpark.testing.Deployments;
 import io.cloudpark.testing.ParkInfoDocument;
 import io.cloudpark.testing.SipMessage;
@@ -68,7 +70,8 @@ class CallLockAndOriginIT {
             // the retrieve stops where it decides, holding the call lock, until the operator's hang-up queues for it
             RetrieveFlow.beforeBridge = leg -> {
                 deciding.countDown();
-                operatorWaited.set(awaitCondition(leg::contended));
+                // at most 5 s: less than the phone waits for an answer
+                operatorWaited.set(Conditions.holdsWithin(Duration.ofSeconds(5), leg::contended));
             };
             try {
                 CompletableFuture<Call> retrieve = Calls.dialAsync(parker, "*88");
@@ -157,22 +160,5 @@ class CallLockAndOriginIT {
     private static Sdp.Origin origin(String sdp) {
         return Sdp.origin(sdp.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
                 .orElseThrow(() -> new AssertionError("no o= line in " + sdp));
-    }
-
-    /** Polls a condition another thread makes true, for at most 5 s (less than the phone waits for an answer). */
-    private static boolean awaitCondition(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -3,6 +3,7 @@ package io.cloudpark.sip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cloudpark.standalone.EmbeddedContainer;
 import io.cloudpark.testing.Call;
 import io.cloudpark.testing.Calls;
+import io.cloudpark.testing.Conditions;
 import io.cloudpark.testing.Deployments;
 import io.cloudpark.testing.LiveSessions;
 import io.cloudpark.testing.ParkInfoDocument;
@@ -179,7 +181,7 @@ class RetrieveHangupRaceIT {
                     return;
                 }
                 if (!containerSerialises) {
-                    awaitContended(leg);
+                    Conditions.holdsWithin(Duration.ofSeconds(5), leg::contended);
                 }
             });
             CompletableFuture<Call> retrieve = CompletableFuture.supplyAsync(
@@ -192,18 +194,6 @@ class RetrieveHangupRaceIT {
             assertEquals(200, bye.get(15, TimeUnit.SECONDS).status());
             SipMessage hangUp = retriever.awaitRequest("BYE");
             assertEquals(retrieved.callId(), hangUp.callId());
-        }
-
-        private static void awaitContended(Leg leg) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!leg.contended() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
         }
 
         void assertRetrievedOnceAndNothingLeft() {

@@ -1,0 +1,30 @@
+package io.cloudpark.testing;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Waiting for a state another thread reaches and announces nothing about, such as a server thread queueing for a
+ * call lock ({@code Leg.contended()}): the hooks that drive a race wait on it before they let their side go on.
+ */
+public final class Conditions {
+    private Conditions() {
+    }
+
+    /** Whether {@code condition} became true within {@code timeout}, checked every 5 ms. */
+    public static boolean holdsWithin(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+}
