@@ -130,11 +130,8 @@ final class ParkInfoNotifier {
         SipApplicationSession appSession = null;
         try {
             appSession = core.factory.createApplicationSession();
-            SipServletRequest notify = core.factory.createRequest(appSession, "NOTIFY",
-                    core.factory.createAddress("<sip:park@" + tenant.domain() + ">"),
-                    core.factory.createAddress("<sip:" + recipient.number() + "@" + tenant.domain() + ">"));
-            notify.setRequestURI(core.factory.createURI(device.contactUri()));
-            core.routeTo(notify, device);
+            SipServletRequest notify = core.requestToDevice(appSession, "NOTIFY", "<sip:park@" + tenant.domain() + ">",
+                    tenant, recipient, device);
             notify.setHeader("Event", "park-info");
             notify.setHeader("Subscription-State", "active");
             notify.setContent(bodies.of(recipient.parkInfoFormat()),

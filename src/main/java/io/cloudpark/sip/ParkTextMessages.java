@@ -53,11 +53,8 @@ final class ParkTextMessages {
         SipApplicationSession appSession = null;
         try {
             appSession = core.factory.createApplicationSession();
-            SipServletRequest message = core.factory.createRequest(appSession, "MESSAGE",
-                    core.factory.createAddress("\"Call park\" <sip:park@" + tenant.domain() + ">"),
-                    core.factory.createAddress("<sip:" + recipient.number() + "@" + tenant.domain() + ">"));
-            message.setRequestURI(core.factory.createURI(device.contactUri()));
-            core.routeTo(message, device);
+            SipServletRequest message = core.requestToDevice(appSession, "MESSAGE",
+                    "\"Call park\" <sip:park@" + tenant.domain() + ">", tenant, recipient, device);
             message.setContent(text(tenant, calls).getBytes(StandardCharsets.UTF_8), CONTENT_TYPE);
             message.getSession().setHandler(core.handler);
             Callbacks.onResponse(message, response -> answered(response, device));

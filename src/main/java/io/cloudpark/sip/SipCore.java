@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipApplicationSession;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipURI;
@@ -72,6 +73,19 @@ final class SipCore {
 
     /** Marks the one-hop "path" of a device registered directly over TCP/TLS: the connection it registered on. */
     static final String FLOW_PARAM = "cloudpark-flow";
+
+    /**
+     * An out-of-dialog request the PBX sends a device of {@code recipient} ({@code NOTIFY park-info}, a text
+     * {@code MESSAGE}): from {@code from} to the extension's address, at the device's Contact, by its stored route.
+     */
+    SipServletRequest requestToDevice(SipApplicationSession appSession, String method, String from, Tenant tenant,
+                                      Extension recipient, Binding device) throws ServletParseException {
+        SipServletRequest request = factory.createRequest(appSession, method, factory.createAddress(from),
+                factory.createAddress("<sip:" + recipient.number() + "@" + tenant.domain() + ">"));
+        request.setRequestURI(factory.createURI(device.contactUri()));
+        routeTo(request, device);
+        return request;
+    }
 
     /**
      * Sends a request the PBX originates to a device the way its REGISTER came: its stored Path as the Route set, so
