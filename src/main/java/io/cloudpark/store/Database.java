@@ -79,11 +79,12 @@ public final class Database implements AutoCloseable {
         this.tenants = new CachedTenantDirectory(new JpaTenantDirectory(tx), clock);
         Jdbc jdbc = new Jdbc(pool, this::connectionsMayBeLost, this::poolConnected);
         this.registrations = new CachedRegistrationStore(new JpaRegistrationStore(tx), jdbc, clock);
-        this.parkedCalls = new JpaParkedCallStore(tx, jdbc, backend == Backend.POSTGRESQL);
+        Returning returning = backend == Backend.POSTGRESQL ? Returning.POSTGRESQL : Returning.H2;
+        this.parkedCalls = new JpaParkedCallStore(tx, jdbc, returning);
         this.accounts = new JpaAccountStore(tx);
         this.audit = new JpaAuditStore(tx);
         this.nodes = new JpaNodeStore(tx, pool, backend == Backend.POSTGRESQL);
-        this.parkEvents = new JpaParkEventStore(tx);
+        this.parkEvents = new JdbcParkEventStore(jdbc, returning);
         this.webhooks = new JpaWebhookStore(tx);
     }
 

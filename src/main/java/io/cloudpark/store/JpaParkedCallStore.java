@@ -39,28 +39,10 @@ final class JpaParkedCallStore implements ParkedCallStore {
     private final Jdbc jdbc;
     private final Returning returning;
 
-    JpaParkedCallStore(Transactions tx, Jdbc jdbc, boolean postgres) {
+    JpaParkedCallStore(Transactions tx, Jdbc jdbc, Returning returning) {
         this.tx = tx;
         this.jdbc = jdbc;
-        this.returning = postgres ? Returning.POSTGRESQL : Returning.H2;
-    }
-
-    /** How a changing statement hands back the rows it changed: the one dialect difference of these statements. */
-    private enum Returning {
-        POSTGRESQL {
-            @Override
-            String sql(String change, String columns, boolean deleted) {
-                return change + " returning " + columns;
-            }
-        },
-        H2 {
-            @Override
-            String sql(String change, String columns, boolean deleted) {
-                return "select " + columns + " from " + (deleted ? "old" : "final") + " table (" + change + ")";
-            }
-        };
-
-        abstract String sql(String change, String columns, boolean deleted);
+        this.returning = returning;
     }
 
     @Override

@@ -21,7 +21,7 @@ final class StorePersistenceUnit implements PersistenceUnitInfo {
     static final List<Class<?>> ENTITIES = List.of(TenantEntity.class, ExtensionEntity.class,
             RegistrationEntity.class, ParkedCallEntity.class, ParkHistoryEntity.class, ParkGroupEntity.class,
             ParkGroupMemberEntity.class, ParkedCallColumns.class, AccountEntity.class, ApiTokenEntity.class,
-            AuditEntryEntity.class, NodeEntity.class, ParkEventEntity.class, WebhookEntity.class);
+            AuditEntryEntity.class, NodeEntity.class, WebhookEntity.class);
 
     private final DataSource dataSource;
 
