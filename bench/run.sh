@@ -10,10 +10,10 @@
 #   BENCH_STEP_SECONDS [12]  length of a step    BENCH_LATENCY_RATE [50] / BENCH_LATENCY_SECONDS [20]: the latency step
 #   BENCH_TENANTS [1000]     BENCH_DEVICES [20] devices (extensions 101..) per tenant, registered for the idle window
 #   BENCH_PARKED [10000]     calls parked at once for the heap figure     BENCH_IDLE_SECONDS [60]
-#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [20] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
+#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [60] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
 #                            steps until the CPU per cycle settles and the JIT uses < 20 % of it; not reported
 #   BENCH_PORT_BASE [25000]
-#   BENCH_SETTLE_SECONDS [25] quiet time before a heap measurement (transaction timers)
+#   BENCH_SETTLE_SECONDS [40] quiet time before a heap measurement (transaction timers: 32 s)
 #   BENCH_SERVERS ["cloudpark floor"]  BENCH_STORES ["h2 postgresql"]: cloudpark runs once per store
 #   BENCH_FANOUT_DEVICES [1000] devices told of one park (20 extensions of one park group); BENCH_FANOUT_PARKS [5]
 #   BENCH_JAVA_OPTS ["-XX:MaxGCPauseMillis=20"] JVM options of cloudpark and of the floor alike (README's command)
@@ -34,9 +34,9 @@ DEVICES=${BENCH_DEVICES:-20}
 PARKED=${BENCH_PARKED:-10000}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
 WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-15}
-WARMUP_RATE=${BENCH_WARMUP_RATE:-20}
+WARMUP_RATE=${BENCH_WARMUP_RATE:-60}
 WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-5}
-SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-25}
+SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-40}
 PORT_BASE=${BENCH_PORT_BASE:-25000}
 SERVERS=${BENCH_SERVERS:-"cloudpark floor"}
 STORES=${BENCH_STORES:-"h2 postgresql"}
@@ -204,12 +204,15 @@ step() {
 
 # ------------------------------------------------------------------------------------------------ phases
 warm_up() {  # rounds of cycles until the JIT compilers are done with the hot code; not reported
-    local server=$1 sip=$2 round dir previous=
+    local server=$1 sip=$2 round dir previous= rate
     for round in $(seq 1 "$WARMUP_MAX_ROUNDS"); do
         dir=$RUN/$server/warm-up/$round
-        run_cycles "$server" "$sip" "$dir" "$WARMUP_RATE" $(( WARMUP_RATE * WARMUP_SECONDS ))
-        python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --server-port "$sip" --rate "$WARMUP_RATE" \
-            --cycles $(( WARMUP_RATE * WARMUP_SECONDS )) --bound-s 1000 --before "$dir/before.json" \
+        # a cold JVM costs ~75 ms of CPU per cycle: the first round is gentle, the next ones make the JIT compile
+        rate=$WARMUP_RATE
+        [ "$round" -eq 1 ] && [ "$rate" -gt 20 ] && rate=20
+        run_cycles "$server" "$sip" "$dir" "$rate" $(( rate * WARMUP_SECONDS ))
+        python3 "$LIB/analyze.py" step --dir "$dir" --server "$server" --server-port "$sip" --rate "$rate" \
+            --cycles $(( rate * WARMUP_SECONDS )) --bound-s 1000 --before "$dir/before.json" \
             --after "$dir/after.json" >/dev/null || true
         if python3 "$LIB/analyze.py" warm --dir "$dir" --label "$server: warm-up round $round" \
             ${previous:+--previous "$previous"}; then
@@ -403,10 +406,10 @@ run_floor() {
     stop_server
 }
 
-park_rate() {  # a park is about 2/3 of a cycle: park at 4/3 of the highest sustained cycle rate, within 50..200/s
-    local r=$(( $1 * 4 / 3 ))
+park_rate() {  # well inside what the server sustained, within 50..150/s: a park that times out is no parked call
+    local r=$(( $1 * 2 / 3 ))
     [ "$r" -lt 50 ] && r=50
-    [ "$r" -gt 200 ] && r=200
+    [ "$r" -gt 150 ] && r=150
     echo "$r"
 }
 
