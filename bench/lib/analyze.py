@@ -605,6 +605,13 @@ def cmd_report(args):
     row("server CPU per cycle @%d/s" % latency_rate, "ms", lambda e: at(e, latency_rate, "cpu_ms_per_cycle"),
         max_ratio=1.3)
 
+    def without_jit(e):  # the JIT never settles on 2 busy cores (deoptimise, recompile): the path's own cost beside it
+        cpu = at(e, latency_rate, "cpu_ms_per_cycle")
+        jit = at(e, latency_rate, "cpu_ms_per_cycle_by_thread_kind", "JIT compiler")
+        return round(cpu - (jit or 0.0), 2) if cpu is not None else None
+
+    row("server CPU per cycle @%d/s, JIT compiler threads left out" % latency_rate, "ms", without_jit)
+
     def per_parked(e):
         value = e.get("heap", {}).get("per_parked_call", {}).get("used_bytes_per_unit")
         return round(value / 1000.0, 1) if value is not None else None
