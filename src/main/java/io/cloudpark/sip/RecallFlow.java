@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import javax.servlet.sip.SipServletResponse;
 
@@ -38,6 +40,13 @@ final class RecallFlow {
     static final String ALERT_INFO = "<urn:alert:service:recall>";
     private static final Duration CLAIM_RETRY = Duration.ofSeconds(1);
 
+    /**
+     * Runs as a due recall is about to claim its park, and once it has (with whether it won): where a test holds a
+     * recall to race a retrieve into the same call. Do nothing otherwise.
+     */
+    static volatile Consumer<String> beforeClaim = parkId -> { };
+    static volatile BiConsumer<String, Boolean> afterClaim = (parkId, claimed) -> { };
+
     private final SipCore core;
 
     RecallFlow(SipCore core) {
@@ -64,7 +73,10 @@ final class RecallFlow {
     }
 
     private void start(Tenant tenant, ParkedCall call) {
-        if (!core.app.parkService().claimForRecall(call.id())) {
+        beforeClaim.accept(call.id());
+        boolean claimed = core.app.parkService().claimForRecall(call.id());
+        afterClaim.accept(call.id(), claimed);
+        if (!claimed) {
             return; // retrieved, or ended, just now
         }
         Leg parkedLeg = core.parkedLegs.leg(call.id());
