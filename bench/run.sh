@@ -10,7 +10,7 @@
 #   BENCH_STEP_SECONDS [12]  length of a step    BENCH_LATENCY_RATE [50] / BENCH_LATENCY_SECONDS [20]: the latency step
 #   BENCH_TENANTS [1000]     BENCH_DEVICES [20] devices (extensions 101..) per tenant, registered for the idle window
 #   BENCH_PARKED [10000]     calls parked at once for the heap figure     BENCH_IDLE_SECONDS [60]
-#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [60] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
+#   BENCH_WARMUP_SECONDS [15] / BENCH_WARMUP_RATE [20] / BENCH_WARMUP_MAX_ROUNDS [5]: warm-up rounds before the
 #                            steps until the CPU per cycle settles and the JIT uses < 20 % of it; not reported
 #   BENCH_PORT_BASE [25000]
 #   BENCH_SETTLE_SECONDS [40] quiet time before a heap measurement (transaction timers: 32 s)
@@ -34,7 +34,7 @@ DEVICES=${BENCH_DEVICES:-20}
 PARKED=${BENCH_PARKED:-10000}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
 WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-15}
-WARMUP_RATE=${BENCH_WARMUP_RATE:-60}
+WARMUP_RATE=${BENCH_WARMUP_RATE:-20}
 WARMUP_MAX_ROUNDS=${BENCH_WARMUP_MAX_ROUNDS:-5}
 SETTLE_SECONDS=${BENCH_SETTLE_SECONDS:-40}
 PORT_BASE=${BENCH_PORT_BASE:-25000}
@@ -207,7 +207,7 @@ warm_up() {  # rounds of cycles until the JIT compilers are done with the hot co
     local server=$1 sip=$2 round dir previous= rate
     for round in $(seq 1 "$WARMUP_MAX_ROUNDS"); do
         dir=$RUN/$server/warm-up/$round
-        # a cold JVM costs ~75 ms of CPU per cycle: the first round is gentle, the next ones make the JIT compile
+        # a cold JVM costs ~75-130 ms of CPU per cycle: a faster first round overloads 2 cores and leaves failed calls
         rate=$WARMUP_RATE
         [ "$round" -eq 1 ] && [ "$rate" -gt 20 ] && rate=20
         run_cycles "$server" "$sip" "$dir" "$rate" $(( rate * WARMUP_SECONDS ))
