@@ -100,8 +100,9 @@ public final class CloudparkSipServlet extends SipServlet {
      */
     private static void releaseIfAnswered(SipServletRequest request) {
         String method = request.getMethod();
-        if (!request.isInitial() || "ACK".equals(method) || "CANCEL".equals(method)) {
-            return;
+        if (!request.isInitial() || "ACK".equals(method) || "CANCEL".equals(method)
+                || !request.getApplicationSession().isValid()) {
+            return; // nothing left to release: the flow that answered has ended it already
         }
         if (!"INVITE".equals(method)) {
             ApplicationSessions.endNow(request.getApplicationSession());
