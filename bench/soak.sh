@@ -248,6 +248,9 @@ config_json "$RUN" "$RUN_ID" "$MINUTES" "$RATE" "$SETTLE_SECONDS" "$TENANTS_PER_
 start_postgres
 CLOUDPARK_ENV=(CLOUDPARK_STUCK_PARK_REPAIR_SECONDS="$REPAIR_SECONDS")
 check_ports_free "$CLOUDPARK_SIP" "$CLOUDPARK_HTTP"
+mkdir -p "$RUN/cloudpark"
+# every pause with its cause: the sampler's own full GCs included, so a stall can be told from a defect
+JAVA_OPTS="$JAVA_OPTS -Xlog:gc,safepoint:file=$RUN/cloudpark/gc.log:time,uptime"
 start_cloudpark postgresql "$RUN/cloudpark"
 log "provisioning $TENANTS_PER_LANE tenants per lane"
 provision

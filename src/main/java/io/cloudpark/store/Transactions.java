@@ -140,12 +140,13 @@ final class Transactions {
     }
 
     /**
-     * No pooled connection came free within the connection timeout, and none failed to open meanwhile (Hikari would
-     * name that failure as the cause). With connections open, they were all in use: this node is busy.
+     * No pooled connection came free within the connection timeout. Hikari names its last connection failure as the
+     * cause, and that may be one idle connection it found dead and replaced, long before: the cause says nothing about
+     * the connections in use. Whether any are open decides between busy and unreachable.
      */
     private static boolean poolTimedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException && t.getCause() == null) {
+            if (t instanceof SQLTransientConnectionException) {
                 return true;
             }
         }
