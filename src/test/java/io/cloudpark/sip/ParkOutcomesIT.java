@@ -156,6 +156,39 @@ class ParkOutcomesIT {
         }
     }
 
+    /**
+     * The final sipfrag waits for the transferor's answer to the 100 Trying: two NOTIFYs in flight can arrive in the
+     * wrong order (over UDP, through a proxy), and a transferor seeing the final one first takes the transfer as failed.
+     */
+    @Test
+    void theFinalSipfragWaitsUntilTheTransferorHasAnsweredTheTrying() {
+        try (TestTenant acme = TestTenant.create("sipfrag-order", "461", "462", "470")) {
+            TestPhone parker = acme.registeredPhone("461");
+            TestPhone target = acme.registeredPhone("462");
+            TestPhone client = acme.registeredPhone("470");
+            parker.leaveReferNotifiesUnanswered();
+            Calls.Connected talk = Calls.connect(client, parker);
+            assertEquals(202, talk.callee().refer("sip:*68462@" + acme.domain()).status());
+            SipMessage trying = parker.awaitRequest("NOTIFY", 5_000, "refer");
+            assertTrue(trying.body().startsWith("SIP/2.0 100"), trying.body());
+
+            ParkInfoDocument parked = ParkInfoDocument.of(target.awaitRequest("NOTIFY"));
+            assertEquals(1, parked.calls().size(), "the park is decided and announced");
+            // a retransmission of the 100 sent after that: anything sent before it has been received by now
+            parker.awaitRetransmission(trying, parker.retransmissionsOf(trying), 10_000);
+            assertFalse(parker.receives("NOTIFY", 0), "no final sipfrag while the 100 Trying is unanswered");
+
+            parker.answerRequest(trying, 200, "OK");
+            SipMessage done = parker.awaitRequest("NOTIFY", 5_000, "refer");
+            assertTrue(done.body().startsWith("SIP/2.0 200"), done.body());
+            assertTrue(done.header("Subscription-State").startsWith("terminated"), done.toString());
+            assertTrue(done.cseqNumber() > trying.cseqNumber(), "a new NOTIFY, not the 100 again");
+            parker.answerRequest(done, 200, "OK");
+            assertEquals(200, talk.callee().bye().status());
+            assertEquals(200, Calls.dial(target, "*88").status(), "the call was parked all along");
+        }
+    }
+
     /** Still bridged: a re-INVITE from the parker reaches the client, and the client's BYE reaches the parker. */
     private static void assertStillConnected(Calls.Connected talk, TestPhone parker, TestPhone client) {
         SipMessage reinvite = talk.callee().reinvite(parker.sdp());

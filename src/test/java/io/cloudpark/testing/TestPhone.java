@@ -14,6 +14,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -70,10 +71,13 @@ public final class TestPhone implements AutoCloseable {
     /** 2xx to our INVITEs that we have ACKed, by Call-ID + CSeq, with the ACK to resend on retransmission. */
     private final Map<String, byte[]> acked = new ConcurrentHashMap<>();
     private final Set<String> declinedNotifies = ConcurrentHashMap.newKeySet();
+    /** Retransmissions received of each request left unanswered, by branch. */
+    private final Map<String, Integer> retransmissions = new HashMap<>();
     /** Dialogs this phone has hung up or been hung up in: a request in one is answered 481, as a phone would. */
     private final Set<String> endedDialogs = ConcurrentHashMap.newKeySet();
     private final AtomicLong cseq = new AtomicLong(1);
     private volatile int notifyAnswer = 200;
+    private volatile boolean leaveReferNotifiesUnanswered;
     private volatile int referAnswer = 202;
     /** The calls placed on being REFERred, in order, each done once its INVITE has a final answer. */
     private final BlockingQueue<CompletableFuture<Call>> transfers = new LinkedBlockingQueue<>();
@@ -219,6 +223,48 @@ public final class TestPhone implements AutoCloseable {
 
     public void answerParkInfoWith(int status) {
         notifyAnswer = status;
+    }
+
+    /**
+     * From now on the NOTIFYs of a REFER's subscription (sipfrag progress) are not answered: the test answers them with
+     * {@link #answerRequest}. Retransmissions are not seen again.
+     */
+    public void leaveReferNotifiesUnanswered() {
+        leaveReferNotifiesUnanswered = true;
+    }
+
+    /** How many retransmissions of that unanswered request this phone has received so far. */
+    public int retransmissionsOf(SipMessage request) {
+        synchronized (retransmissions) {
+            return retransmissions.getOrDefault(request.branch(), 0);
+        }
+    }
+
+    /**
+     * Waits until the sender has retransmitted that unanswered request more than {@code seen} times. Whatever the
+     * sender sent this phone before that retransmission has been received by then: one socket, one receiving thread.
+     */
+    public void awaitRetransmission(SipMessage request, int seen, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (retransmissions) {
+            while (retransmissions.getOrDefault(request.branch(), 0) <= seen) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new AssertionError(extension + ": " + request.method() + " not retransmitted in " + timeoutMs + " ms");
+                }
+                try {
+                    retransmissions.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted");
+                }
+            }
+        }
+    }
+
+    /** Answers a request this phone left unanswered. */
+    public void answerRequest(SipMessage request, int status, String reason) {
+        reply(request, status, reason, null, null, null);
     }
 
     /** From now on a REFER is answered with this status: 202 (the default) and the phone calls the Refer-To. */
@@ -634,10 +680,16 @@ public final class TestPhone implements AutoCloseable {
                 }
             }
             case "NOTIFY" -> {
-                int status = "park-info".equals(request.header("Event")) ? notifyAnswer : 200;
+                String event = request.header("Event");
+                int status = "park-info".equals(event) ? notifyAnswer
+                        : "refer".equals(event) && leaveReferNotifiesUnanswered ? 0 : 200;
                 if (status > 0) {
                     reply(request, status, status == 200 ? "OK" : "Test Answer", null, null, null);
                 } else if (!declinedNotifies.add(request.branch())) {
+                    synchronized (retransmissions) {
+                        retransmissions.merge(request.branch(), 1, Integer::sum);
+                        retransmissions.notifyAll();
+                    }
                     return; // a retransmission of one we leave unanswered
                 }
             }
