@@ -21,8 +21,8 @@ import io.cloudpark.tenant.Tenant;
  * hang-up). The container's {@code concurrencyControlMode} cannot tie those together: {@code SipApplicationSession}
  * serialises the messages of one application session, but a retrieve arrives in the retriever's, and an operator's
  * hang-up in none. So cloudpark serialises explicitly, and behaves the same under every mode Restcomm offers
- * ({@code None}, {@code Transaction}, {@code SipSession}, {@code SipApplicationSession}; the SIP tests run under the
- * first and the last):
+ * ({@code None}, {@code Transaction}, {@code SipSession}, {@code SipApplicationSession}; the SIP tests run under
+ * each):
  * <ul>
  * <li>Each leg has a call lock ({@link #exclusively}). A step that decides what becomes of a parked call (its BYE,
  *     the retrieve's re-INVITE and its answer, the recall's start and its connect, the operator's hang-up, the hang-up

@@ -26,7 +26,7 @@ public final class EmbeddedContainer {
     /**
      * Restcomm's {@code concurrencyControlMode} ({@code None}, {@code Transaction}, {@code SipSession},
      * {@code SipApplicationSession}), as {@code bin/setenv.sh} of the assembled container names it; cloudpark does not
-     * depend on it (see {@code io.cloudpark.sip.Leg}), and the SIP tests run under two of them.
+     * depend on it (see {@code io.cloudpark.sip.Leg}), and the SIP tests run under each.
      */
     public static final String CONCURRENCY_CONTROL_MODE = "cloudpark.container.concurrencyControlMode";
 

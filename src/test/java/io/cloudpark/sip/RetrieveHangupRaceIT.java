@@ -171,7 +171,10 @@ class RetrieveHangupRaceIT {
         void parkedPartyHangsUpDuring(Consumer<Consumer<Leg>> hook) throws Exception {
             CountDownLatch reached = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            boolean containerSerialises = !"None".equals(System.getProperty(EmbeddedContainer.CONCURRENCY_CONTROL_MODE, "None"));
+            // per application session, and per SIP session where the hook runs in the client's dialog, the container
+            // itself holds the BYE back; per transaction (as under None) the BYE comes on and queues on the call lock
+            String mode = System.getProperty(EmbeddedContainer.CONCURRENCY_CONTROL_MODE, "None");
+            boolean containerSerialises = !"None".equals(mode) && !"Transaction".equals(mode);
             hook.accept(leg -> {
                 reached.countDown();
                 try {
