@@ -179,9 +179,9 @@ def cmd_report(args):
                 history[key] = history.get(key, 0) + h["count"]
         expected = sum(n for k, n in history.items() if k.split(" ")[0] == lane["expected"])
         # a park the database's restart failed (the call went back to its parker) is allowed as a refused caller is
-        failed_times = [f["ended_at"] for f in final.get("failed_parks", []) if f["domain"] in domains]
+        failed_times = [f["ended_at"] for f in final["failed_parks"] if f["domain"] in domains]
         failed_in_restarts = sum(1 for t in failed_times if in_windows(t, windows))
-        ended_failed = sum(n for k, n in history.items() if k.startswith("FAILED")) - failed_in_restarts
+        ended_failed = len(failed_times) - failed_in_restarts
         parks = sum(history.values())
         entry = {"expected_resolution": lane["expected"], "rate_cps": lane["rate_cps"],
                  "sipp": results, "caller_failed_during_db_restarts": failed_in,

@@ -175,7 +175,7 @@ class ParkOutcomesIT {
             ParkInfoDocument parked = ParkInfoDocument.of(target.awaitRequest("NOTIFY"));
             assertEquals(1, parked.calls().size(), "the park is decided and announced");
             // a retransmission of the 100 sent after that: anything sent before it has been received by now
-            parker.awaitRetransmission(trying, parker.retransmissionsOf(trying), 10_000);
+            parker.awaitNextRetransmission(trying, 10_000);
             assertFalse(parker.receives("NOTIFY", 0), "no final sipfrag while the 100 Trying is unanswered");
 
             parker.answerRequest(trying, 200, "OK");

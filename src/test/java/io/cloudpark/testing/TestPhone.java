@@ -70,9 +70,8 @@ public final class TestPhone implements AutoCloseable {
     private final Map<String, byte[]> answered = new ConcurrentHashMap<>();
     /** 2xx to our INVITEs that we have ACKed, by Call-ID + CSeq, with the ACK to resend on retransmission. */
     private final Map<String, byte[]> acked = new ConcurrentHashMap<>();
-    private final Set<String> declinedNotifies = ConcurrentHashMap.newKeySet();
-    /** Retransmissions received of each request left unanswered, by branch. */
-    private final Map<String, Integer> retransmissions = new HashMap<>();
+    /** How often each NOTIFY left unanswered has been received (the first time and its retransmissions), by branch. */
+    private final Map<String, Integer> unansweredNotifies = new HashMap<>();
     /** Dialogs this phone has hung up or been hung up in: a request in one is answered 481, as a phone would. */
     private final Set<String> endedDialogs = ConcurrentHashMap.newKeySet();
     private final AtomicLong cseq = new AtomicLong(1);
@@ -233,27 +232,21 @@ public final class TestPhone implements AutoCloseable {
         leaveReferNotifiesUnanswered = true;
     }
 
-    /** How many retransmissions of that unanswered request this phone has received so far. */
-    public int retransmissionsOf(SipMessage request) {
-        synchronized (retransmissions) {
-            return retransmissions.getOrDefault(request.branch(), 0);
-        }
-    }
-
     /**
-     * Waits until the sender has retransmitted that unanswered request more than {@code seen} times. Whatever the
-     * sender sent this phone before that retransmission has been received by then: one socket, one receiving thread.
+     * Waits for the next retransmission of that unanswered NOTIFY. Whatever the sender sent this phone before it has
+     * been received by then: one socket, one receiving thread.
      */
-    public void awaitRetransmission(SipMessage request, int seen, long timeoutMs) {
+    public void awaitNextRetransmission(SipMessage notify, long timeoutMs) {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        synchronized (retransmissions) {
-            while (retransmissions.getOrDefault(request.branch(), 0) <= seen) {
+        synchronized (unansweredNotifies) {
+            int seen = unansweredNotifies.getOrDefault(notify.branch(), 0);
+            while (unansweredNotifies.getOrDefault(notify.branch(), 0) <= seen) {
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0) {
-                    throw new AssertionError(extension + ": " + request.method() + " not retransmitted in " + timeoutMs + " ms");
+                    throw new AssertionError(extension + ": NOTIFY not retransmitted in " + timeoutMs + " ms");
                 }
                 try {
-                    retransmissions.wait(left);
+                    unansweredNotifies.wait(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new AssertionError("interrupted");
@@ -685,12 +678,15 @@ public final class TestPhone implements AutoCloseable {
                         : "refer".equals(event) && leaveReferNotifiesUnanswered ? 0 : 200;
                 if (status > 0) {
                     reply(request, status, status == 200 ? "OK" : "Test Answer", null, null, null);
-                } else if (!declinedNotifies.add(request.branch())) {
-                    synchronized (retransmissions) {
-                        retransmissions.merge(request.branch(), 1, Integer::sum);
-                        retransmissions.notifyAll();
+                } else {
+                    int received;
+                    synchronized (unansweredNotifies) {
+                        received = unansweredNotifies.merge(request.branch(), 1, Integer::sum);
+                        unansweredNotifies.notifyAll();
                     }
-                    return; // a retransmission of one we leave unanswered
+                    if (received > 1) {
+                        return; // a retransmission of one we leave unanswered
+                    }
                 }
             }
             case "BYE", "INFO", "UPDATE", "OPTIONS", "MESSAGE" -> reply(request, 200, "OK", null, null, null);
