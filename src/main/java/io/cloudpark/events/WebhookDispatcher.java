@@ -174,8 +174,10 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
             cursor = event.id(); // not of its types: passed over
         }
-        if (!webhooks.lease(webhook.id(), node, now, now.plus(LEASE))) {
-            return CompletableFuture.completedFuture(null); // another node delivers it
+        // refused if another node delivers it, or if an attempt was recorded since enabled() was read: the round
+        // read its state before the previous attempt finished, and would send that event again
+        if (!webhooks.lease(webhook.id(), node, now, now.plus(LEASE), state)) {
+            return CompletableFuture.completedFuture(null);
         }
         long passed = cursor;
         long skippedNow = skipped;

@@ -29,10 +29,11 @@ public interface WebhookStore {
     List<Webhook> enabled();
 
     /**
-     * Makes {@code node} the one node delivering the webhook until {@code until}, if no other node holds it now;
-     * false otherwise.
+     * Makes {@code node} the one node delivering the webhook until {@code until}, if no other node holds it now and
+     * its delivery is still where {@code seen} found it (same cursor, same failed attempts: no attempt was recorded
+     * since it was read); false otherwise.
      */
-    boolean lease(long id, String node, Instant now, Instant until);
+    boolean lease(long id, String node, Instant now, Instant until, Webhook.Delivery seen);
 
     /**
      * Stores the delivery state, if {@code node} still holds the lease and the cursor is still {@code expectedThrough}

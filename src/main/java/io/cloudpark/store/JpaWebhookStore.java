@@ -76,10 +76,11 @@ final class JpaWebhookStore implements WebhookStore {
     }
 
     @Override
-    public boolean lease(long id, String node, Instant now, Instant until) {
+    public boolean lease(long id, String node, Instant now, Instant until, Webhook.Delivery seen) {
         return tx.call(em -> {
             WebhookEntity row = em.find(WebhookEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
-            return row != null && row.lease(node, now, until);
+            return row != null && row.deliveredThrough() == seen.deliveredThrough() && row.attempts() == seen.attempts()
+                    && row.lease(node, now, until);
         });
     }
 

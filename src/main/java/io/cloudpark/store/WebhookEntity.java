@@ -105,6 +105,10 @@ class WebhookEntity {
         return deliveredThrough;
     }
 
+    int attempts() {
+        return attempts;
+    }
+
     /** Takes the lease for {@code node} unless another node's lease runs past {@code now}. */
     boolean lease(String node, Instant now, Instant until) {
         if (leaseNode != null && !leaseNode.equals(node) && leaseUntil != null && leaseUntil.isAfter(now)) {

@@ -1178,9 +1178,9 @@ abstract class StoreContract {
         WebhookStore hooks = db.webhooks();
         Tenant tenant = newTenant();
         Webhook hook = hooks.create(tenant.id(), "https://crm.example/hook", "s3cret-0123456789", List.of("parked"), true, T0, 0);
-        assertTrue(hooks.lease(hook.id(), "node-1", T0, T0.plusSeconds(60)));
-        assertFalse(hooks.lease(hook.id(), "node-2", T0.plusSeconds(59), T0.plusSeconds(120)));
-        assertTrue(hooks.lease(hook.id(), "node-1", T0.plusSeconds(59), T0.plusSeconds(120)), "renewed by its holder");
+        assertTrue(hooks.lease(hook.id(), "node-1", T0, T0.plusSeconds(60), hook.delivery()));
+        assertFalse(hooks.lease(hook.id(), "node-2", T0.plusSeconds(59), T0.plusSeconds(120), hook.delivery()));
+        assertTrue(hooks.lease(hook.id(), "node-1", T0.plusSeconds(59), T0.plusSeconds(120), hook.delivery()), "renewed by its holder");
         Webhook.Delivery failed = new Webhook.Delivery(0, 1, T0.plusSeconds(1), T0, "HTTP 500", 0, 0);
         assertFalse(hooks.progress(hook.id(), "node-2", 0, failed), "not the holder");
         assertTrue(hooks.progress(hook.id(), "node-1", 0, failed));
@@ -1189,7 +1189,9 @@ abstract class StoreContract {
         assertFalse(hooks.progress(hook.id(), "node-1", 5, done), "the cursor moved meanwhile");
         assertTrue(hooks.progress(hook.id(), "node-1", 0, done));
         assertEquals(done, hooks.find(tenant.id(), hook.id()).orElseThrow().delivery());
-        assertTrue(hooks.lease(hook.id(), "node-2", T0.plusSeconds(121), T0.plusSeconds(180)), "node-1's lease ran out");
-        assertFalse(hooks.lease(-1, "node-2", T0, T0.plusSeconds(1)), "no such webhook");
+        assertFalse(hooks.lease(hook.id(), "node-2", T0.plusSeconds(121), T0.plusSeconds(180), failed),
+                "an attempt was recorded since that state was read");
+        assertTrue(hooks.lease(hook.id(), "node-2", T0.plusSeconds(121), T0.plusSeconds(180), done), "node-1's lease ran out");
+        assertFalse(hooks.lease(-1, "node-2", T0, T0.plusSeconds(1), done), "no such webhook");
     }
 }
