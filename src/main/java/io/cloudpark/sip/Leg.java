@@ -40,7 +40,8 @@ import io.cloudpark.tenant.Tenant;
  *     {@code ServletTimer} is serialised with its own application session only, which is not the set of sessions a
  *     park spans, and the same scheduler serves work no SIP session owns (purges, sweeps, the reaper).</li>
  * </ul>
- * Bridging takes no lock at all: each side's peer is swapped atomically.
+ * Bridging takes no lock at all: each side's peer is swapped atomically, and a hang-up crossing it is never lost
+ * ({@link #bridge}).
  */
 final class Leg {
     private static final String ATTRIBUTE = "cloudpark.leg";
@@ -86,9 +87,15 @@ final class Leg {
         }
     }
 
-    static void bridge(Leg a, Leg b) {
+    /**
+     * Bridges the legs; false if either has ended by then, its phone's BYE having found no peer to hang up (the
+     * caller hangs up the other). A BYE ends its leg before it unbridges, and this sets the peers before it reads
+     * whether they ended: of a hang-up and a bridge that cross, one always sees the other.
+     */
+    static boolean bridge(Leg a, Leg b) {
         a.peer.set(b);
         b.peer.set(a);
+        return !a.ended() && !b.ended();
     }
 
     /** Unbridges this leg; returns its former peer (or null). */

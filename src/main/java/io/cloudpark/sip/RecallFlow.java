@@ -46,6 +46,8 @@ final class RecallFlow {
      */
     static volatile Consumer<String> beforeClaim = parkId -> { };
     static volatile BiConsumer<String, Boolean> afterClaim = (parkId, claimed) -> { };
+    /** Runs as the answered device's leg is about to be bridged to the parked party's, holding the parked party's lock. */
+    static volatile Consumer<Leg> beforeBridge = leg -> { };
 
     private final SipCore core;
 
@@ -188,8 +190,14 @@ final class RecallFlow {
                 }
                 core.parkedLegs.release(call.id());
                 parkedLeg.parkedAs(null);
-                Leg.bridge(parkedLeg, answeredLeg);
+                beforeBridge.accept(answeredLeg);
+                boolean bridged = Leg.bridge(parkedLeg, answeredLeg);
                 core.endPark(tenant, call.id(), Resolution.RECALLED, answeredLeg.extension());
+                if (!bridged) {
+                    // the device hung up once it had its ACK, before the bridge: its BYE had nobody to pass on to
+                    LOG.info("park " + call.id() + ": " + answeredLeg.extension() + " hung up as the recall connected");
+                    SipMessages.hangUp(parkedLeg);
+                }
             }
 
             @Override
