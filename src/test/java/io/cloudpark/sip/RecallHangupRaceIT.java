@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.cloudpark.testing.Call;
 import io.cloudpark.testing.Calls;
+import io.cloudpark.testing.Conditions;
 import io.cloudpark.testing.Deployments;
 import io.cloudpark.testing.LiveSessions;
 import io.cloudpark.testing.ParkInfoDocument;
@@ -56,14 +57,7 @@ class RecallHangupRaceIT {
             long idleSessions = LiveSessions.now();
             CountDownLatch reached = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            RecallFlow.beforeBridge = leg -> {
-                reached.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            };
+            RecallFlow.beforeBridge = leg -> Conditions.stopAt(reached, release);
             Calls.Parked parked = Calls.parkAtSelf(acme, parker, client);
 
             Call recalled = parker.answer(parker.awaitRequest("INVITE", 6000));

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.cloudpark.testing.Call;
 import io.cloudpark.testing.Calls;
+import io.cloudpark.testing.Conditions;
 import io.cloudpark.testing.Deployments;
 import io.cloudpark.testing.ParkInfoDocument;
 import io.cloudpark.testing.SipMessage;
@@ -61,14 +62,14 @@ class RecallRetrieveRaceIT {
             CountDownLatch letRecallClaim = new CountDownLatch(1);
             CountDownLatch recallClaimed = new CountDownLatch(1);
             AtomicReference<Boolean> recallWon = new AtomicReference<>();
-            RecallFlow.beforeClaim = parkId -> hold(recallDue, letRecallClaim);
+            RecallFlow.beforeClaim = parkId -> Conditions.stopAt(recallDue, letRecallClaim);
             RecallFlow.afterClaim = (parkId, claimed) -> {
                 recallWon.set(claimed);
                 recallClaimed.countDown();
             };
             CountDownLatch retrieveClaimed = new CountDownLatch(1);
             CountDownLatch letRetrieveGoOn = new CountDownLatch(1);
-            RetrieveFlow.beforeBridge = leg -> hold(retrieveClaimed, letRetrieveGoOn);
+            RetrieveFlow.beforeBridge = leg -> Conditions.stopAt(retrieveClaimed, letRetrieveGoOn);
 
             Calls.Parked parked = Calls.parkAtSelf(acme, parker, client);
             assertTrue(recallDue.await(10, TimeUnit.SECONDS), "the recall fell due");
@@ -110,7 +111,7 @@ class RecallRetrieveRaceIT {
             AtomicReference<Boolean> recallWon = new AtomicReference<>();
             RecallFlow.afterClaim = (parkId, claimed) -> {
                 recallWon.set(claimed);
-                hold(recallClaimed, letRecallGoOn);
+                Conditions.stopAt(recallClaimed, letRecallGoOn);
             };
 
             Calls.Parked parked = Calls.parkAtSelf(acme, parker, client);
@@ -156,16 +157,6 @@ class RecallRetrieveRaceIT {
             return true;
         } catch (AssertionError e) {
             return false;
-        }
-    }
-
-    /** Signals, then waits (at most 10 s) for the test to let the flow go on. */
-    private static void hold(CountDownLatch reached, CountDownLatch release) {
-        reached.countDown();
-        try {
-            release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -70,7 +70,7 @@ class RetrieveHangupRaceIT {
         try (Race race = new Race("bye-after-200")) {
             CountDownLatch answered = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            RetrieveFlow.afterAnswer = hold(answered, release);
+            RetrieveFlow.afterAnswer = leg -> Conditions.stopAt(answered, release);
             CompletableFuture<Call> retrieve = CompletableFuture.supplyAsync(race::retrieve);
             assertTrue(answered.await(10, TimeUnit.SECONDS), "the retriever was answered");
             Call retrieved = retrieve.get(10, TimeUnit.SECONDS);
@@ -122,18 +122,6 @@ class RetrieveHangupRaceIT {
         }
     }
 
-    /** Signals, then waits (at most 10 s) for the test to let the retrieve go on. */
-    private static Consumer<Leg> hold(CountDownLatch reached, CountDownLatch release) {
-        return leg -> {
-            reached.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
-    }
-
     /** The client parked at the parker's extension; the retriever, another extension, is to pick it up. */
     private static final class Race implements AutoCloseable {
         final TestTenant acme;
@@ -176,14 +164,7 @@ class RetrieveHangupRaceIT {
             String mode = System.getProperty(EmbeddedContainer.CONCURRENCY_CONTROL_MODE, "None");
             boolean containerSerialises = !"None".equals(mode) && !"Transaction".equals(mode);
             hook.accept(leg -> {
-                reached.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                if (!containerSerialises) {
+                if (Conditions.stopAt(reached, release) && !containerSerialises) {
                     Conditions.holdsWithin(Duration.ofSeconds(5), leg::contended);
                 }
             });

@@ -1,6 +1,8 @@
 package io.cloudpark.testing;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -9,6 +11,21 @@ import java.util.function.BooleanSupplier;
  */
 public final class Conditions {
     private Conditions() {
+    }
+
+    /**
+     * For a race hook, on the server thread it stops: signals that the flow reached the hook, then waits (at most
+     * 10 s) until the test releases it. False if the wait was interrupted.
+     */
+    public static boolean stopAt(CountDownLatch reached, CountDownLatch release) {
+        reached.countDown();
+        try {
+            release.await(10, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Whether {@code condition} became true within {@code timeout}, checked every 5 ms. */
