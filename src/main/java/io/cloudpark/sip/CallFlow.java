@@ -85,18 +85,16 @@ final class CallFlow {
 
     private static void connect(SipServletRequest invite, Leg callerLeg, SipServletResponse answer, Leg calleeLeg)
             throws Exception {
-        if (invite.isCommitted()) {
-            // the caller gave up while the callee answered
+        Leg.bridge(callerLeg, calleeLeg);
+        callerLeg.awaitAck(answer);
+        if (!SipMessages.answerWithSdp(invite, 200, callerLeg.stamp(SipMessages.body(answer)))) {
+            // the caller gave up (its CANCEL answered by the container) as the callee answered
+            callerLeg.takeAwaitedAck();
+            callerLeg.unbridge();
             SipMessages.ack(answer, null);
             SipMessages.hangUp(calleeLeg);
             ApplicationSessions.endAfterAck(invite.getApplicationSession());
-            return;
         }
-        Leg.bridge(callerLeg, calleeLeg);
-        callerLeg.awaitAck(answer);
-        SipServletResponse ok = invite.createResponse(200);
-        SipMessages.setSdp(ok, callerLeg.stamp(SipMessages.body(answer)));
-        ok.send();
     }
 
     /** The caller's CANCEL (the container has already answered it and the INVITE): stop ringing. */

@@ -67,6 +67,12 @@ final class RetrieveFlow {
      */
     static volatile Consumer<Leg> afterAnswer = leg -> { };
 
+    /**
+     * Runs as the retrieve is about to answer the retriever, holding the parked party's call lock: where a test holds
+     * a retrieve until the retriever's CANCEL has been answered by the container. Does nothing otherwise.
+     */
+    static volatile Consumer<SipServletRequest> beforeAnswer = invite -> { };
+
     private final SipCore core;
     private final RecallFlow recall;
 
@@ -213,9 +219,13 @@ final class RetrieveFlow {
             refuse(invite, 480, "Parked Party Left");
             return;
         }
-        if (invite.isCommitted()) {
-            // the retriever hung up before the parked party answered: back on hold, parked as before
+        beforeAnswer.accept(invite);
+        // the 200 goes first, and the store records the end while the two already talk; until then the row says
+        // RETRIEVING, which no other retrieve, recall or repair takes
+        if (!SipMessages.answerWithSdp(invite, 200, retrieverLeg.stamp(SipMessages.body(answer)))) {
+            // the retriever gave up (its CANCEL answered by the container) as the parked party took its media
             LOG.info("park " + call.id() + ": retriever cancelled; holding again");
+            giveBack(tenant, call, parkedLeg);
             SipServletRequest rehold = parkedLeg.session().createRequest("INVITE");
             SipMessages.setSdp(rehold, parkedLeg.stamp(holdSdp));
             Callbacks.onResponse(rehold, r -> {
@@ -224,19 +234,18 @@ final class RetrieveFlow {
                 }
             });
             rehold.send();
-            giveBack(tenant, call, parkedLeg);
             ApplicationSessions.endAfterAck(invite.getApplicationSession());
             return;
         }
         core.parkedLegs.release(call.id());
         parkedLeg.parkedAs(null);
-        Leg.bridge(retrieverLeg, parkedLeg);
-        // recorded before the retriever hears 200: whoever asks next finds the call gone, not half-retrieved; the
-        // devices are told after the 200 has gone (endPark hands the NOTIFYs to the fan-out lanes)
+        boolean bridged = Leg.bridge(retrieverLeg, parkedLeg);
         core.endPark(tenant, call.id(), Resolution.RETRIEVED, retrieverLeg.extension());
-        SipServletResponse ok = invite.createResponse(200);
-        SipMessages.setSdp(ok, retrieverLeg.stamp(SipMessages.body(answer)));
-        ok.send();
+        if (!bridged) {
+            // the retriever hung up as soon as it had its 200: its BYE had nobody to pass on to
+            LOG.info("park " + call.id() + ": " + retrieverLeg.extension() + " hung up as the retrieve connected");
+            SipMessages.hangUp(parkedLeg);
+        }
         afterAnswer.accept(parkedLeg);
         core.app.metrics().retrieveAnswered(Duration.ofNanos(System.nanoTime() - (Long) invite.getAttribute(RECEIVED_AT)));
     }

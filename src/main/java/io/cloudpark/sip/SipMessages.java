@@ -62,6 +62,27 @@ final class SipMessages {
     }
 
     /**
+     * Sends a flow's own 2xx to an INVITE, with the SDP; false if it could not go. The container answers a CANCEL and
+     * its INVITE (487) by itself, and {@code isCommitted()} does not always say so by then: building or sending the
+     * answer is what fails, and the flow then undoes what it had begun (RetrieveCancelRaceIT).
+     */
+    static boolean answerWithSdp(SipServletRequest invite, int status, byte[] sdp) {
+        if (answered(invite)) {
+            return false;
+        }
+        try {
+            SipServletResponse response = invite.createResponse(status);
+            setSdp(response, sdp);
+            response.send();
+            markAnswered(invite);
+            return true;
+        } catch (IOException | IllegalStateException e) {
+            LOG.info("no " + status + " to the INVITE from " + invite.getFrom() + ", answered already: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
      * A final answer went out: the container says so, or {@link #answer} or a challenge sent one (the container's
      * {@code isCommitted()} turns false again once a TCP transaction has ended).
      */
