@@ -219,9 +219,7 @@ final class ParkFlow {
             parkedLeg.parkedAs(null);
             core.endPark(tenant, call.id(), Resolution.FAILED, "system");
             resume(parkedLeg, connectedSdp);
-            if (!parkedLeg.ended() && !parkerLeg.ended()) {
-                Leg.bridge(parkerLeg, parkedLeg);
-            }
+            reconnectOrHangUp(call, parkerLeg, parkedLeg);
             progress.finish(503, "Service Unavailable");
             return;
         }
@@ -261,9 +259,20 @@ final class ParkFlow {
         parkedLeg.parkedAs(null);
         parkedLeg.restoreSdp(connectedSdp);
         core.endPark(parkerLeg.tenant(), call.id(), Resolution.FAILED, "system");
-        if (!parkedLeg.ended() && !parkerLeg.ended()) {
-            Leg.bridge(parkerLeg, parkedLeg);
-        }
+        reconnectOrHangUp(call, parkerLeg, parkedLeg);
         progress.finish(status, reason);
+    }
+
+    /**
+     * An undone park: A and B talk again, or, if one of them hung up while A was being held (the transferor often
+     * does, right after its REFER is accepted), the other is hung up too rather than left talking to nobody.
+     */
+    private static void reconnectOrHangUp(ParkedCall call, Leg parkerLeg, Leg parkedLeg) {
+        if (!Leg.bridge(parkerLeg, parkedLeg)) {
+            LOG.info("park " + call.id() + ": undone, but " + (parkerLeg.ended() ? "the parker" : "the parked party")
+                    + " has hung up; hanging up the other");
+            SipMessages.hangUp(parkerLeg);
+            SipMessages.hangUp(parkedLeg);
+        }
     }
 }

@@ -157,6 +157,28 @@ class ParkOutcomesIT {
     }
 
     /**
+     * The parker hangs up right after its REFER is accepted, and then the client's phone refuses the hold: the park
+     * fails, and with nobody to go back to, the client is hung up, not left in a call with nobody at the other end.
+     */
+    @Test
+    void aHoldRefusedAfterTheParkerHungUpHangsUpTheClient() {
+        try (TestTenant acme = TestTenant.create("hold-refused-alone", "471", "472")) {
+            TestPhone parker = acme.registeredPhone("471");
+            TestPhone client = acme.registeredPhone("472");
+            Calls.Connected talk = Calls.connect(client, parker);
+            client.leaveReinvitesUnanswered();
+            assertEquals(202, talk.callee().refer("sip:*68@" + acme.domain()).status());
+            SipMessage hold = client.awaitRequest("INVITE");
+            assertEquals(200, talk.callee().bye().status(), "the parker's BYE is handled while the hold is pending");
+
+            client.reject(hold, 488, "Not Acceptable Here");
+            assertEquals(talk.caller().callId(), client.awaitRequest("BYE").callId());
+            assertEquals("FAILED", acme.lastEndedPark().get("resolution").asText());
+            assertEquals(0, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
+        }
+    }
+
+    /**
      * The final sipfrag waits for the transferor's answer to the 100 Trying: two NOTIFYs in flight can arrive in the
      * wrong order (over UDP, through a proxy), and a transferor seeing the final one first takes the transfer as failed.
      */
