@@ -62,8 +62,9 @@ final class RetrieveFlow {
     static volatile Consumer<Leg> beforeBridge = leg -> { };
 
     /**
-     * Runs once the retriever has been sent its 200, still holding the parked party's call lock: where a test holds a
-     * retrieve to race a hang-up into the call just bridged. Does nothing otherwise.
+     * Runs once the retriever has been sent its 200, still holding the parked party's call lock and before the store
+     * records the end: where a test holds a retrieve to race a hang-up or a re-INVITE into the call just bridged.
+     * Does nothing otherwise.
      */
     static volatile Consumer<Leg> afterAnswer = leg -> { };
 
@@ -220,11 +221,14 @@ final class RetrieveFlow {
             return;
         }
         beforeAnswer.accept(invite);
-        // the 200 goes first, and the store records the end while the two already talk; until then the row says
-        // RETRIEVING, which no other retrieve, recall or repair takes
+        // bridged before the 200, so what the retriever sends as soon as it has it (a re-INVITE, its BYE) reaches the
+        // parked party; the store records the end while the two already talk, the row saying RETRIEVING until then,
+        // which no other retrieve, recall or repair takes
+        Leg.bridge(retrieverLeg, parkedLeg);
         if (!SipMessages.answerWithSdp(invite, 200, retrieverLeg.stamp(SipMessages.body(answer)))) {
             // the retriever gave up (its CANCEL answered by the container) as the parked party took its media
             LOG.info("park " + call.id() + ": retriever cancelled; holding again");
+            retrieverLeg.unbridge();
             giveBack(tenant, call, parkedLeg);
             SipServletRequest rehold = parkedLeg.session().createRequest("INVITE");
             SipMessages.setSdp(rehold, parkedLeg.stamp(holdSdp));
@@ -237,16 +241,10 @@ final class RetrieveFlow {
             ApplicationSessions.endAfterAck(invite.getApplicationSession());
             return;
         }
+        afterAnswer.accept(parkedLeg);
         core.parkedLegs.release(call.id());
         parkedLeg.parkedAs(null);
-        boolean bridged = Leg.bridge(retrieverLeg, parkedLeg);
         core.endPark(tenant, call.id(), Resolution.RETRIEVED, retrieverLeg.extension());
-        if (!bridged) {
-            // the retriever hung up as soon as it had its 200: its BYE had nobody to pass on to
-            LOG.info("park " + call.id() + ": " + retrieverLeg.extension() + " hung up as the retrieve connected");
-            SipMessages.hangUp(parkedLeg);
-        }
-        afterAnswer.accept(parkedLeg);
         core.app.metrics().retrieveAnswered(Duration.ofNanos(System.nanoTime() - (Long) invite.getAttribute(RECEIVED_AT)));
     }
 

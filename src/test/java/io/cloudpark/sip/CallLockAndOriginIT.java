@@ -121,6 +121,43 @@ class CallLockAndOriginIT {
         }
     }
 
+    /**
+     * The retriever may re-INVITE as soon as it has its 200, while the retrieve still holds the call and has not yet
+     * recorded its end: the re-INVITE must reach the parked party, not be answered by the PBX as if nobody were there.
+     */
+    @Test
+    void aReinviteOfTheRetrieverRightAfterIts200ReachesTheParkedParty() throws Exception {
+        try (TestTenant acme = TestTenant.create("reinvite-after-200", "951", "952", "990")) {
+            TestPhone parker = acme.registeredPhone("951");
+            TestPhone carol = acme.registeredPhone("952");
+            TestPhone client = acme.registeredPhone("990");
+            Calls.parkAtSelf(acme, parker, client);
+            CountDownLatch answered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            RetrieveFlow.afterAnswer = leg -> Conditions.stopAt(answered, release);
+            try {
+                CompletableFuture<Call> retrieve = CompletableFuture.supplyAsync(() -> carol.call("*88951", CAROL_OFFER));
+                assertTrue(answered.await(10, TimeUnit.SECONDS), "the retriever was answered");
+                Call retrieved = retrieve.get(10, TimeUnit.SECONDS);
+                assertEquals(200, retrieved.status(), retrieved.answer().toString());
+                client.awaitRequest("INVITE"); // the re-INVITE that brought it back
+                // asynchronous: where the container serialises the client's session, its answer waits for the release
+                CompletableFuture<SipMessage> reinvite = CompletableFuture.supplyAsync(
+                        () -> retrieved.reinvite(CAROL_OFFER.replace("31000", "31002")));
+                SipMessage relayed = client.awaitRequest("INVITE");
+                assertTrue(relayed.body().contains("m=audio 31002 RTP/AVP 0"), "the client gets Carol's new media");
+                release.countDown();
+                assertEquals(200, reinvite.get(10, TimeUnit.SECONDS).status());
+                assertEquals("RETRIEVED", acme.lastEndedPark().get("resolution").asText());
+                assertEquals(200, retrieved.bye().status());
+                client.awaitRequest("BYE");
+            } finally {
+                release.countDown();
+                RetrieveFlow.afterAnswer = leg -> { };
+            }
+        }
+    }
+
     @Test
     void theParkedPartySeesOneOriginAcrossHoldAndRecall() {
         try (TestTenant acme = TestTenant.create("origin-recall", "981", "990")) {
