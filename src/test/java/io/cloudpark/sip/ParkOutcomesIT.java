@@ -102,6 +102,8 @@ class ParkOutcomesIT {
             assertTrue(pressed.remoteSdp().contains(second.mediaLine()), "the call the key showed, not the oldest");
             Call unknown = target.call("sip:*88462@" + acme.domain() + ";park-id=no-such-call", target.sdp(), true);
             assertEquals(404, unknown.status());
+            // the retriever's 200 goes out before the store records the end: wait for that, then count
+            assertEquals("RETRIEVED", acme.lastEndedPark().get("resolution").asText());
             assertEquals(1, acme.admin().get("/api/tenants/" + acme.domain() + "/parked-calls").json().size());
         }
     }
