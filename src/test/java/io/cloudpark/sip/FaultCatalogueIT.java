@@ -278,6 +278,8 @@ class FaultCatalogueIT {
             for (int i = 0; i < 5; i++) {
                 assertEquals(200, Calls.dial(target, "*88").status());
             }
+            // each 200 goes out before its end is recorded: a retrieve meanwhile would find the call being taken (480)
+            assertEquals(5, acme.endedParks(5).size());
             assertEquals(404, Calls.dial(target, "*88").status());
         }
     }

@@ -61,14 +61,39 @@ public final class TestTenant implements AutoCloseable {
 
     /** The newest entry of the park history, waiting up to 5 s for one to be there (ends are recorded after the SIP). */
     public com.fasterxml.jackson.databind.JsonNode lastEndedPark() {
+        return history(history -> history.size() > 0, "no park ended").get(0);
+    }
+
+    /** The history entry of that park, waiting up to 5 s for its end to be recorded (a retriever hears its 200 first). */
+    public com.fasterxml.jackson.databind.JsonNode endedPark(String parkId) {
+        return entryOf(history(entries -> entryOf(entries, parkId) != null, "park " + parkId + " did not end"), parkId);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode entryOf(com.fasterxml.jackson.databind.JsonNode history,
+            String parkId) {
+        for (com.fasterxml.jackson.databind.JsonNode ended : history) {
+            if (ended.get("id").asText().equals(parkId)) {
+                return ended;
+            }
+        }
+        return null;
+    }
+
+    /** The park history once it holds at least that many ends, waiting up to 5 s. */
+    public com.fasterxml.jackson.databind.JsonNode endedParks(int atLeast) {
+        return history(history -> history.size() >= atLeast, "fewer than " + atLeast + " parks ended");
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode history(
+            java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> complete, String failure) {
         long deadline = System.currentTimeMillis() + 5000;
         while (true) {
             com.fasterxml.jackson.databind.JsonNode history = admin.get("/api/tenants/" + domain + "/park-history").json();
-            if (history.size() > 0) {
-                return history.get(0);
+            if (complete.test(history)) {
+                return history;
             }
             if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no park ended in " + domain);
+                throw new AssertionError(failure + " in " + domain + ": " + history);
             }
             try {
                 Thread.sleep(50);
