@@ -241,14 +241,7 @@ final class ParkFlow {
         if (parkedLeg.dialogOver()) {
             return;
         }
-        SipServletRequest resume = parkedLeg.session().createRequest("INVITE");
-        SipMessages.setSdp(resume, parkedLeg.stamp(connectedSdp));
-        Callbacks.onResponse(resume, answer -> {
-            if (SipMessages.isSuccess(answer)) {
-                SipMessages.ack(answer, null);
-            }
-        });
-        resume.send();
+        SipMessages.reinvite(parkedLeg, connectedSdp);
     }
 
     /** The parked party would not go on hold: undo, and the two stay connected. */

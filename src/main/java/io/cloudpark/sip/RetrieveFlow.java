@@ -230,14 +230,7 @@ final class RetrieveFlow {
             LOG.info("park " + call.id() + ": retriever cancelled; holding again");
             retrieverLeg.unbridge();
             giveBack(tenant, call, parkedLeg);
-            SipServletRequest rehold = parkedLeg.session().createRequest("INVITE");
-            SipMessages.setSdp(rehold, parkedLeg.stamp(holdSdp));
-            Callbacks.onResponse(rehold, r -> {
-                if (SipMessages.isSuccess(r)) {
-                    SipMessages.ack(r, null);
-                }
-            });
-            rehold.send();
+            SipMessages.reinvite(parkedLeg, holdSdp);
             ApplicationSessions.endAfterAck(invite.getApplicationSession());
             return;
         }

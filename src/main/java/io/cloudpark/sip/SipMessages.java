@@ -114,6 +114,21 @@ final class SipMessages {
         }
     }
 
+    /**
+     * Re-INVITEs the leg's party with this SDP (stamped with the leg's origin) and ACKs it if it succeeds: for a
+     * media change nothing waits on, such as putting a call back as it was.
+     */
+    static void reinvite(Leg leg, byte[] sdp) throws IOException {
+        SipServletRequest reinvite = leg.session().createRequest("INVITE");
+        setSdp(reinvite, leg.stamp(sdp));
+        Callbacks.onResponse(reinvite, answer -> {
+            if (isSuccess(answer)) {
+                ack(answer, null);
+            }
+        });
+        reinvite.send();
+    }
+
     /** Sends BYE on the leg unless it has ended already. */
     static void hangUp(Leg leg) {
         if (leg == null || !leg.end()) {
