@@ -3,6 +3,7 @@ package io.cloudpark.sip;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
@@ -33,6 +34,12 @@ import io.cloudpark.tenant.Tenant;
 final class CallFlow {
     private static final Logger LOG = Logger.getLogger(CallFlow.class);
 
+    /**
+     * Runs as a device's ringing is about to be relayed to the caller, holding the caller's call lock: where a test
+     * holds a 180 while another device answers, or while the caller cancels. Does nothing otherwise.
+     */
+    static volatile Consumer<Leg> beforeRelayingRinging = leg -> { };
+
     private final SipCore core;
 
     CallFlow(SipCore core) {
@@ -62,13 +69,12 @@ final class CallFlow {
                 Map.of(), tenant, new Fork.Listener() {
                     @Override
                     public void ringing(SipServletResponse provisional) throws Exception {
-                        callerLeg.exclusively(() -> {
-                            if (!invite.isCommitted() && provisional.getStatus() > 100) {
-                                SipServletResponse relayed = invite.createResponse(provisional.getStatus());
-                                SipMessages.copyBody(provisional, relayed);
-                                relayed.send();
-                            }
-                        });
+                        if (provisional.getStatus() > 100) {
+                            callerLeg.exclusively(() -> {
+                                beforeRelayingRinging.accept(callerLeg);
+                                SipMessages.relayProvisional(invite, provisional);
+                            });
+                        }
                     }
 
                     @Override

@@ -83,6 +83,26 @@ final class SipMessages {
     }
 
     /**
+     * Relays a device's provisional answer to the caller's INVITE, unless that has its final answer: a 2xx relayed
+     * first, or the container's 487 to a CANCEL that crossed the ringing, which {@code isCommitted()} may not show yet.
+     */
+    static void relayProvisional(SipServletRequest invite, SipServletResponse provisional) throws IOException {
+        String answeredAlready = "no " + provisional.getStatus() + " relayed to the INVITE from " + invite.getFrom()
+                + ", it has its final answer";
+        if (answered(invite)) {
+            LOG.info(answeredAlready);
+            return;
+        }
+        try {
+            SipServletResponse relayed = invite.createResponse(provisional.getStatus());
+            copyBody(provisional, relayed);
+            relayed.send();
+        } catch (IllegalStateException e) {
+            LOG.info(answeredAlready + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * A final answer went out: the container says so, or {@link #answer} or a challenge sent one (the container's
      * {@code isCommitted()} turns false again once a TCP transaction has ended).
      */

@@ -102,6 +102,22 @@ public final class Call {
         sendAck(answer.cseqNumber());
     }
 
+    /**
+     * The statuses of the responses to this call's INVITEs, in the order they arrived, finals included; 100 and the
+     * digest challenge (401, 407) left out, and a response repeated back to back (a retransmission) counted once.
+     */
+    public java.util.List<Integer> statusesHeard() {
+        java.util.List<Integer> statuses = new java.util.ArrayList<>();
+        for (SipMessage response : phone.heardFor(callId)) {
+            boolean repeated = !statuses.isEmpty() && statuses.get(statuses.size() - 1) == response.status();
+            boolean challenge = response.status() == 401 || response.status() == 407;
+            if (response.method().equals("INVITE") && response.status() > 100 && !challenge && !repeated) {
+                statuses.add(response.status());
+            }
+        }
+        return statuses;
+    }
+
     /** All responses to this call's INVITE so far, provisional ones included. */
     public java.util.List<SipMessage> responses() {
         return phone.responsesTo(callId);

@@ -66,6 +66,8 @@ public final class TestPhone implements AutoCloseable {
     private final Map<String, String> localTags = new ConcurrentHashMap<>();
     private volatile boolean leaveReinvitesUnanswered;
     private final List<SipMessage> responses = new ArrayList<>();
+    /** Every response received, in arrival order, none taken away (retransmitted 2xx answered from {@link #acked} aside). */
+    private final List<SipMessage> heard = new ArrayList<>();
     /** Our answer to each request we received, by Via branch + method, replayed on retransmission. */
     private final Map<String, byte[]> answered = new ConcurrentHashMap<>();
     /** 2xx to our INVITEs that we have ACKed, by Call-ID + CSeq, with the ACK to resend on retransmission. */
@@ -727,6 +729,7 @@ public final class TestPhone implements AutoCloseable {
         }
         synchronized (responses) {
             responses.add(response);
+            heard.add(response);
             responses.notifyAll();
         }
     }
@@ -737,6 +740,12 @@ public final class TestPhone implements AutoCloseable {
     }
 
     /** All responses to that INVITE so far (provisional ones included). */
+    List<SipMessage> heardFor(String callId) {
+        synchronized (responses) {
+            return heard.stream().filter(m -> m.callId().equals(callId)).toList();
+        }
+    }
+
     List<SipMessage> responsesTo(String callId) {
         synchronized (responses) {
             return responses.stream().filter(m -> m.callId().equals(callId)).toList();
