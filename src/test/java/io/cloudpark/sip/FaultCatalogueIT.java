@@ -22,7 +22,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -114,7 +113,8 @@ class FaultCatalogueIT {
         }
     }
 
-    @RepeatedTest(value = 20, name = "race {currentRepetition}") // a race: each run lands the BYE at another point
+    // wherever the BYE lands, one end: each point it can land at is driven by a hook in RetrieveHangupRaceIT
+    @Test
     void retrieveRacingTheParkedPartysByeEndsOneWay() {
         try (TestTenant acme = TestTenant.create("byerace", "1241", "1242", "1250")) {
             TestPhone parker = acme.registeredPhone("1241");
