@@ -87,10 +87,8 @@ final class SipMessages {
      * first, or the container's 487 to a CANCEL that crossed the ringing, which {@code isCommitted()} may not show yet.
      */
     static void relayProvisional(SipServletRequest invite, SipServletResponse provisional) throws IOException {
-        String answeredAlready = "no " + provisional.getStatus() + " relayed to the INVITE from " + invite.getFrom()
-                + ", it has its final answer";
         if (answered(invite)) {
-            LOG.info(answeredAlready);
+            logNotRelayed(invite, provisional, "");
             return;
         }
         try {
@@ -98,8 +96,13 @@ final class SipMessages {
             copyBody(provisional, relayed);
             relayed.send();
         } catch (IllegalStateException e) {
-            LOG.info(answeredAlready + ": " + e.getMessage());
+            logNotRelayed(invite, provisional, ": " + e.getMessage());
         }
+    }
+
+    private static void logNotRelayed(SipServletRequest invite, SipServletResponse provisional, String detail) {
+        LOG.info("no " + provisional.getStatus() + " relayed to the INVITE from " + invite.getFrom()
+                + ", it has its final answer" + detail);
     }
 
     /**

@@ -739,13 +739,13 @@ public final class TestPhone implements AutoCloseable {
                 timeoutMs, () -> extension + " got no answer to " + method + " (CSeq " + seq + ") in " + timeoutMs + " ms");
     }
 
-    /** All responses to that INVITE so far (provisional ones included). */
     List<SipMessage> heardFor(String callId) {
         synchronized (responses) {
             return heard.stream().filter(m -> m.callId().equals(callId)).toList();
         }
     }
 
+    /** All responses to that INVITE so far (provisional ones included). */
     List<SipMessage> responsesTo(String callId) {
         synchronized (responses) {
             return responses.stream().filter(m -> m.callId().equals(callId)).toList();
